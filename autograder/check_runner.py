@@ -1,0 +1,148 @@
+"""Run a lab's hidden pytest checks in the grader's process against the submission's kernel.
+
+Checks are plain pytest functions in grading_tests/<lab>/ that take the `sub` fixture
+(submission_proxy.Submission) and carry markers:
+
+    @pytest.mark.points(2)                  points of the check (default 1)
+    @pytest.mark.grade_cell("test_xor")     the notebook's grade cell the points belong to (on the function,
+                                            class or module: pytestmark = pytest.mark.grade_cell(...))
+    @pytest.mark.time_limit(60)             seconds for this check (default: Autograder.check_timeout)
+
+The check's docstring (first line) is its name in the results. Assertions must carry a message: with
+--assert=plain, the message is all a student sees of a failed check, never its code.
+"""
+import contextlib
+import io
+import os
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from .config import Limits
+from .failures import ERROR, NOT_ATTEMPTED, WRONG_ANSWER, KernelTimeout, StudentError, SubmissionFailure
+from .submission_proxy import Submission
+
+MARKERS = (
+    "points(n): points of the check",
+    "grade_cell(grade_id): the notebook grade cell these points count towards",
+    "time_limit(seconds): wall-clock seconds for the check",
+)
+
+
+class GraderError(Exception):
+    """The hidden checks themselves could not run (an instructor's error, not the student's)."""
+
+
+@dataclass
+class CheckResult:
+    nodeid: str
+    name: str
+    grade_cell: str | None
+    points: float
+    passed: bool
+    reason: str | None = None
+    message: str = ""
+    seconds: float = 0.0
+
+
+def check_name(item) -> str:
+    doc = (getattr(item, "obj", None).__doc__ or "").strip() if hasattr(item, "obj") else ""
+    return doc.splitlines()[0] if doc else item.name.removeprefix("test_").replace("_", " ")
+
+
+def marker_arg(item, name: str, default):
+    marker = item.get_closest_marker(name)
+    return marker.args[0] if marker is not None and marker.args else default
+
+
+def describe_failure(error: BaseException) -> tuple[str, str]:
+    """(reason, message) of a failed check: the student's traceback, the assertion message, or the cause."""
+    if isinstance(error, StudentError) and error.reason == NOT_ATTEMPTED:
+        return NOT_ATTEMPTED, error.evalue if error.ename == "NotDefinedError" else f"{error.ename}: {error.evalue}"
+    if isinstance(error, StudentError):
+        return error.reason, f"{error.ename}: {error.evalue}\n\n{error.traceback}"
+    if isinstance(error, SubmissionFailure):
+        return error.reason, str(error)
+    if isinstance(error, AssertionError):
+        return WRONG_ANSWER, str(error) or "wrong answer"
+    return ERROR, f"the returned value could not be checked ({type(error).__name__}: {error})"
+
+
+class GradingPlugin:
+    """Provides `sub` and records each check's result. With `kernel=None` it only collects the checks."""
+
+    def __init__(self, kernel=None, limits: Limits | None = None):
+        self.kernel, self.limits = kernel, limits
+        self.results: dict[str, CheckResult] = {}
+        self.collected: list[CheckResult] = []
+
+    def pytest_configure(self, config):
+        for line in MARKERS:
+            config.addinivalue_line("markers", line)
+
+    def pytest_collection_modifyitems(self, items):
+        self.collected = [
+            CheckResult(
+                item.nodeid,
+                check_name(item),
+                marker_arg(item, "grade_cell", None),
+                float(marker_arg(item, "points", 1)),
+                passed=False,
+            )
+            for item in items
+        ]
+
+    @pytest.fixture
+    def sub(self, request):
+        left = self.kernel.seconds_left()
+        if left <= 0:
+            raise KernelTimeout("the submission used up its time before this check")
+        limit = marker_arg(request.node, "time_limit", self.limits.check_timeout)
+        return Submission(self.kernel, time.monotonic() + min(limit, left), self.limits.seed)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "teardown" or (report.when == "setup" and report.passed):
+            return
+        result = next(check for check in self.collected if check.nodeid == item.nodeid)
+        result.seconds += call.duration
+        result.passed = report.passed
+        if call.excinfo is not None:
+            result.reason, result.message = describe_failure(call.excinfo.value)
+        self.results[item.nodeid] = result
+
+
+def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False) -> None:
+    args = [
+        tests_dir,
+        "-c", os.devnull,
+        "--rootdir", tests_dir,
+        "--import-mode=importlib",
+        "--assert=plain",
+        "-p", "no:cacheprovider",
+        "-s", "-qq",
+    ]
+    if collect_only:
+        args.append("--collect-only")
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"the checks in {tests_dir} could not run (pytest exit {int(code)}):\n{captured.getvalue()}")
+
+
+def collect_checks(tests_dir: str) -> list[CheckResult]:
+    """The checks of a lab with their points and grade cells, without running them."""
+    plugin = GradingPlugin()
+    run_pytest(tests_dir, plugin, collect_only=True)
+    return plugin.collected
+
+
+def run_checks(tests_dir: str, kernel, limits: Limits) -> list[CheckResult]:
+    """Every check of the lab, in file order, run against `kernel` (a notebook_runner.PreparedKernel)."""
+    plugin = GradingPlugin(kernel, limits)
+    run_pytest(tests_dir, plugin)
+    return [plugin.results.get(check.nodeid, check) for check in plugin.collected]

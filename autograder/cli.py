@@ -1,0 +1,145 @@
+"""The command line: release, grade, check, export (python -m autograder is the same).
+
+Exit codes: 0 done (whatever the score), 2 bad usage or an input the user must fix, 3 the grader failed.
+Heavy modules (nbgrader, pytest) are imported by the command that needs them, to keep start-up short.
+"""
+import argparse
+import json
+import os
+import sys
+import traceback
+
+EXIT_OK, EXIT_USAGE, EXIT_GRADER = 0, 2, 3
+
+
+class UsageProblem(Exception):
+    pass
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="autograder", description="Release, grade and check the course's labs.")
+    main.add_argument("--config", help="course_config.py (default: found in this folder or a parent)")
+    commands = main.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="make release/<lab>/ (student version) and solutions/<lab>/")
+    release.add_argument("labs", nargs="*", metavar="LAB", help="labs to release (default: all)")
+    release.add_argument("--no-solutions", action="store_true", help="do not execute the answer keys")
+
+    grade = commands.add_parser("grade", help="grade one notebook, or every submission of a lab")
+    grade.add_argument("lab", metavar="LAB")
+    grade.add_argument("notebook", nargs="?", metavar="NOTEBOOK", help="one notebook (default: all of submitted/)")
+    grade.add_argument("--json", metavar="PATH", help="write the results (Gradescope's results.json format)")
+    grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    check = commands.add_parser("check", help="run a notebook's public checks (for students)")
+    check.add_argument("notebook", metavar="NOTEBOOK")
+
+    export = commands.add_parser("export", help="export grades from the gradebook")
+    export.add_argument("--format", choices=("csv", "gradescope"), default="csv")
+    export.add_argument("--output", help="file (csv) or folder (gradescope); default grades.csv / export/gradescope")
+    return main
+
+
+def load_settings(args):
+    from .config import load_config
+
+    try:
+        return load_config(args.config)
+    except FileNotFoundError as error:
+        raise UsageProblem(str(error)) from None
+
+
+def cmd_release(args, settings) -> int:
+    from .release import release_lab
+
+    labs = args.labs or settings.autograder.labs
+    unknown = [lab for lab in labs if lab not in settings.autograder.labs]
+    if unknown:
+        raise UsageProblem(f"unknown lab(s): {', '.join(unknown)}")
+    for lab in labs:
+        release_lab(settings, lab, with_solution=not args.no_solutions)
+        print(f"released {lab}: release/{lab}/" + ("" if args.no_solutions else f", solutions/{lab}/"))
+    return EXIT_OK
+
+
+def cmd_grade(args, settings) -> int:
+    from .grading import find_lab
+    from .kernel_launcher import KernelLauncher
+    from .results import format_table, write_results
+
+    lab = find_lab(settings, args.lab)
+    launcher = KernelLauncher()
+    if args.notebook is None:
+        from .batch import grade_all
+
+        graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet)
+        print(format_class_table(graded))
+        print(f"\nresults: {settings.path('autograded')}/<student>/{lab.name}/; feedback: {settings.path('feedback')}/")
+        return EXIT_OK
+    from .failures import SubmissionRejected
+    from .grading import grade_notebook
+
+    try:
+        graded = grade_notebook(settings, lab, args.notebook, launcher)
+    except SubmissionRejected as rejection:
+        raise UsageProblem(f"{args.notebook}: {rejection}") from None
+    if args.json:
+        write_results(args.json, graded.results)
+    print(format_table(graded.results))
+    return EXIT_OK
+
+
+def format_class_table(graded: dict[str, dict]) -> str:
+    lines = [f"{'student':<20} {'score':>9}  failed checks"]
+    for student, results in graded.items():
+        failures = results["extra_data"].get("failures", {})
+        score = f"{results['score']:g}/{results['max_score']:g}"
+        lines.append(f"{student:<20} {score:>9}  " + (results["extra_data"].get("rejected") or ", ".join(sorted(set(failures.values()))) or "-"))
+    return "\n".join(lines)
+
+
+def cmd_check(args, settings) -> int:
+    from .failures import SubmissionRejected
+    from .student_check import format_report, run_public_checks
+
+    try:
+        checks = run_public_checks(settings, args.notebook)
+    except SubmissionRejected as rejection:
+        raise UsageProblem(f"{args.notebook}: {rejection}") from None
+    print(format_report(checks))
+    return EXIT_OK if all(check.passed for check in checks) else 1
+
+
+def cmd_export(args, settings) -> int:
+    from .export import export_csv, export_gradescope
+
+    if args.format == "csv":
+        path = args.output or "grades.csv"
+        print(f"wrote {export_csv(settings, path)} rows to {path}")
+    else:
+        folder = args.output or os.path.join("export", "gradescope")
+        print(f"wrote {export_gradescope(settings, folder)} results files under {folder}/")
+    return EXIT_OK
+
+
+COMMANDS = {"release": cmd_release, "grade": cmd_grade, "check": cmd_check, "export": cmd_export}
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings(args)
+        return COMMANDS[args.command](args, settings)
+    except UsageProblem as problem:
+        print(f"autograder: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # the grader's own failure: say so with the traceback, exit 3
+        from .grading import UsageError
+
+        if isinstance(error, UsageError):
+            print(f"autograder: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        traceback.print_exc()
+        print(f"autograder: the grader failed: {error}", file=sys.stderr)
+        return EXIT_GRADER

@@ -1,0 +1,188 @@
+"""The only grader code that runs inside the student's kernel: it answers the checks' requests.
+
+This file is sent to the kernel as source text and installed there as the module `_autograder_bridge`; it
+imports nothing from the autograder package. A request is JSON; the answer is published as one display_data
+output of type MIME. Values are encoded as data only:
+
+    null, bool, int, str, float        as JSON (non-finite floats as {"$float": "nan" | "inf" | "-inf"})
+    list / tuple / dict                {"$list": [...]} / {"$tuple": [...]} / {"$dict": [[key, value], ...]}
+    NumPy arrays and scalars           {"$nd": base64 of the .npy bytes} (scalars as 0-d arrays, "scalar": true)
+    torch tensors                      {"$nd": ..., "tensor": true, "device": "cpu" | "cuda:0", "dtype": "..."}
+    anything else                      {"$handle": id, "type": "module.Class", "repr": "..."}: it stays here
+
+The grader decodes with allow_pickle=False and rebuilds plain Python and NumPy values, so whatever a student's
+object claims to be (a float subclass, an ndarray subclass with rigged operators), only numbers cross.
+"""
+import base64
+import io
+import json
+import math
+import random
+import sys
+import warnings
+
+MIME = "application/vnd.autograder.value+json"
+
+_handles = {}
+_user_ns = None
+
+
+class NotDefinedError(LookupError):
+    """A name the check needs is not defined in the notebook."""
+
+
+def install(user_ns):
+    global _user_ns
+    _user_ns = user_ns
+
+
+def _numpy():
+    return sys.modules.get("numpy")
+
+
+def _is_tensor(value):
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    _numpy().save(buffer, array, allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def encode(value, depth=0):
+    """A JSON-able description of `value`; containers are followed to depth 20."""
+    if depth > 20:
+        raise ValueError("value nested too deeply to send to the grader")
+    if value is None or isinstance(value, bool):
+        return bool(value) if value is not None else None
+    np = _numpy()
+    if np is not None and isinstance(value, (np.ndarray, np.generic)):
+        array = np.array(value, copy=True)  # a plain ndarray, whatever subclass the value was
+        if array.dtype == object:
+            return _handle(value)
+        return {"$nd": _npy(array), "scalar": isinstance(value, np.generic)}
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, float):
+        number = float.__float__(value)
+        return number if math.isfinite(number) else {"$float": repr(number)}
+    if isinstance(value, str):
+        return str.__str__(value)
+    if _is_tensor(value):
+        array = value.detach().cpu().numpy()
+        return {"$nd": _npy(array), "tensor": True, "device": str(value.device), "dtype": str(value.dtype)}
+    if type(value) in (list, tuple):
+        return {"$" + type(value).__name__: [encode(item, depth + 1) for item in value]}
+    if type(value) is dict and all(type(key) is str for key in value):
+        return {"$dict": [[key, encode(item, depth + 1)] for key, item in value.items()]}
+    return _handle(value)
+
+
+def _handle(value):
+    key = len(_handles) + 1
+    while key in _handles:
+        key += 1
+    _handles[key] = value
+    try:
+        text = repr(value)[:200]
+    except Exception:
+        text = "<unrepresentable>"
+    return {"$handle": key, "type": type(value).__module__ + "." + type(value).__qualname__, "repr": text}
+
+
+def decode(value):
+    """Rebuild a value the grader sent: data, references to notebook names, or handles."""
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "$float" in value:
+        return float(value["$float"])
+    if "$list" in value:
+        return [decode(item) for item in value["$list"]]
+    if "$tuple" in value:
+        return tuple(decode(item) for item in value["$tuple"])
+    if "$dict" in value:
+        return {key: decode(item) for key, item in value["$dict"]}
+    if "$nd" in value:
+        array = _numpy().load(io.BytesIO(base64.b64decode(value["$nd"])), allow_pickle=False)
+        if value.get("tensor"):
+            import torch
+
+            return torch.from_numpy(array).to(value.get("device", "cpu"))
+        return array[()] if value.get("scalar") else array
+    if "$ref" in value:
+        return lookup(value["$ref"])
+    if "$handle" in value:
+        return _handles[value["$handle"]]
+    raise ValueError(f"unknown value tag {sorted(value)}")
+
+
+def lookup(name):
+    if name not in _user_ns:
+        raise NotDefinedError(f"`{name}` is not defined in the notebook")
+    return _user_ns[name]
+
+
+def seed_everything(seed):
+    """Seed every random generator a check may depend on, and pin thread counts to one."""
+    random.seed(seed)
+    np = _numpy()
+    if np is not None:
+        np.random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+        torch.set_num_threads(1)
+        if torch.cuda.is_available():
+            torch.cuda.manual_seed_all(seed)
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and hasattr(tf, "random"):
+        tf.random.set_seed(seed)
+
+
+def _target(request):
+    target = decode(request["target"])
+    for name in request.get("path", []):
+        target = getattr(target, name)
+    return target
+
+
+def _answer(request):
+    op = request["op"]
+    if op == "call":
+        args = [decode(arg) for arg in request.get("args", [])]
+        kwargs = {key: decode(arg) for key, arg in request.get("kwargs", {}).items()}
+        if not request.get("record_warnings"):
+            return _target(request)(*args, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = _target(request)(*args, **kwargs)
+        return value, [f"{w.category.__name__}: {w.message}" for w in caught]
+    if op == "map":  # the same callable on several argument lists, in one round trip
+        function = _target(request)
+        return [function(*[decode(arg) for arg in args]) for args in request["arg_lists"]]
+    if op == "get":
+        return _target(request)
+    if op == "eval":
+        return eval(request["code"], _user_ns)
+    if op == "exec":
+        exec(request["code"], _user_ns)
+        return None
+    if op == "defined":
+        return all(name in _user_ns for name in request["names"])
+    if op == "begin_check":  # one request instead of two: forget the last check's objects, then seed
+        _handles.clear()
+        return seed_everything(request["seed"])
+    if op == "device":
+        torch = sys.modules.get("torch")
+        return "cuda" if torch is not None and torch.cuda.is_available() else "cpu"
+    raise ValueError(f"unknown request {op!r}")
+
+
+def handle(request_json, publish):
+    """Answer one request; the answer is published as display data so that only data leaves the kernel."""
+    request = json.loads(request_json)
+    publish({MIME: json.dumps({"nonce": request["nonce"], "value": encode(_answer(request))})})

@@ -1,0 +1,104 @@
+"""How a submission's kernel process is started: the environment it sees and the command that wraps it.
+
+`KernelLauncher` starts the kernel as a plain child of the grader (for `check` on a student's own machine, and
+for `grade --no-sandbox`); the sandbox module provides a launcher with the same two methods that wraps the
+same command in bubblewrap. `SubmissionKernelManager` is jupyter_client's KernelManager with the command
+built here, so nbclient-style kernel names in a notebook's metadata can never choose another kernel.
+"""
+import os
+import signal
+import sys
+
+from jupyter_client import KernelManager
+from traitlets import Any
+
+from .failures import KernelDied, SubmissionFailure
+
+# Thread counts and library switches that make checks reproducible and quiet (see NOTES.md).
+KERNEL_ENVIRONMENT = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "MPLBACKEND": "Agg",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "LANG": "C.UTF-8",
+}
+# Variables passed through from the grader when set: old OpenBLAS builds crash without their CPU hints.
+PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
+
+
+def kernel_command(connection_file: str) -> list[str]:
+    """The ipykernel command line; history is off so that the kernel writes no SQLite file of its own."""
+    return [
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        connection_file,
+        "--HistoryManager.enabled=False",
+        "--IPKernelApp.quiet=True",
+    ]
+
+
+def kernel_environment(scratch: str) -> dict[str, str]:
+    """A clean environment: none of the grader's own variables reach the kernel."""
+    env = {
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "MPLCONFIGDIR": os.path.join(scratch, ".matplotlib"),
+        **KERNEL_ENVIRONMENT,
+    }
+    env.update({name: os.environ[name] for name in PASSED_THROUGH if name in os.environ})
+    return env
+
+
+class KernelLauncher:
+    """Starts the kernel directly, unsandboxed: the student's own code on the student's own machine."""
+
+    sandboxed = False
+
+    def prepare(self, run_dir: str, scratch: str) -> None:
+        """Called before the kernel starts, with its run folder and working folder."""
+
+    def wrap(self, command: list[str], run_dir: str, scratch: str) -> list[str]:
+        return command
+
+    def environment(self, scratch: str) -> dict[str, str]:
+        return kernel_environment(scratch)
+
+    def started(self, run_dir: str) -> None:
+        """Called once the kernel answers."""
+
+    def death(self, run_dir: str, returncode: int | None) -> SubmissionFailure:
+        """Why the kernel process ended, as the failure to report."""
+        return KernelDied(describe_exit(returncode))
+
+    def cleanup(self, run_dir: str) -> None:
+        """Called after the kernel is stopped, before its run folder is removed."""
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "the kernel stopped answering"
+    if returncode < 0:
+        try:
+            return f"the kernel was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"the kernel was killed by signal {-returncode}"
+    return f"the kernel exited with status {returncode}"
+
+
+class SubmissionKernelManager(KernelManager):
+    """A KernelManager whose command comes from the launcher, never from a kernelspec or notebook metadata."""
+
+    launcher = Any()
+    run_dir = Any()
+    scratch = Any()
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        return self.launcher.wrap(kernel_command(self.connection_file), self.run_dir, self.scratch)

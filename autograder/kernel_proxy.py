@@ -1,0 +1,201 @@
+"""One Jupyter kernel process for one submission, and the messages that go to it and come back.
+
+`KernelSession.execute` runs code with a wall-clock limit and a cap on output bytes: past either, the kernel
+is interrupted by message and, if it does not stop within the grace period, killed. `KernelSession.request`
+asks the in-kernel bridge (kernel_bridge.py) for a value and decodes the answer as data (wire.py).
+"""
+import json
+import os
+import queue
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+
+from . import kernel_bridge, wire
+from .config import Limits
+from .failures import KernelDied, KernelTimeout, OutputExceeded, StudentError, SubmissionFailure
+from .kernel_launcher import SubmissionKernelManager
+from .traceback_text import trim_traceback
+
+BRIDGE_SOURCE = open(kernel_bridge.__file__, encoding="utf-8").read()
+INSTALL_BRIDGE = (
+    "def _autograder_install(source):\n"
+    "    import sys, types\n"
+    "    module = types.ModuleType('_autograder_bridge')\n"
+    "    exec(compile(source, '<autograder bridge>', 'exec'), module.__dict__)\n"
+    "    sys.modules[module.__name__] = module\n"
+    "    module.install(get_ipython().user_ns)\n"
+    f"_autograder_install({BRIDGE_SOURCE!r})\n"
+    "del _autograder_install\n"
+)
+REQUEST = (
+    "__import__('sys').modules['_autograder_bridge'].handle("
+    "{request!r}, __import__('IPython.display', fromlist=['_']).publish_display_data)"
+)
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class Execution:
+    """What one execute request produced: notebook outputs, the student's error if any, bridge answers."""
+
+    outputs: list = field(default_factory=list)
+    error: StudentError | None = None
+    answers: list = field(default_factory=list)
+
+
+class KernelSession:
+    """A kernel started by `launcher` in a private run folder, with `files` copied into its working folder."""
+
+    def __init__(self, launcher, limits: Limits, files: tuple[str, ...] = ()):
+        self.launcher, self.limits, self.files = launcher, limits, files
+        self.km = self.kc = None
+        self.run_dir = None
+        self.bridge_installed = False
+
+    def start(self) -> None:
+        self.run_dir = tempfile.mkdtemp(prefix="ag-")
+        scratch = os.path.join(self.run_dir, "work")
+        os.makedirs(scratch)
+        for path in self.files:
+            copy = shutil.copytree if os.path.isdir(path) else shutil.copy
+            copy(path, os.path.join(scratch, os.path.basename(path)))
+        self.launcher.prepare(self.run_dir, scratch)
+        self.km = SubmissionKernelManager(
+            launcher=self.launcher,
+            run_dir=self.run_dir,
+            scratch=scratch,
+            transport="ipc",
+            ip=os.path.join(self.run_dir, "kernel"),
+            connection_file=os.path.join(self.run_dir, "kernel.json"),
+        )
+        self.km.start_kernel(env=self.launcher.environment(scratch), cwd=scratch)
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=self.limits.kernel_start_timeout)
+        except (RuntimeError, TimeoutError) as error:
+            self.shutdown()
+            raise KernelDied(f"the kernel did not start: {error}") from None
+        self.launcher.started(self.run_dir)
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    def shutdown(self) -> None:
+        """Stop the kernel and every process it started, and remove the run folder."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+            self.km.cleanup_resources()
+        if self.run_dir is not None:
+            self.launcher.cleanup(self.run_dir)
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        self.km = self.kc = self.run_dir = None
+
+    def execute(self, code: str, timeout: float) -> Execution:
+        """Run `code`; raises KernelTimeout, KernelDied or OutputExceeded, never for the student's own errors."""
+        if not self.alive:
+            raise KernelDied("the kernel is not running")
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        deadline = time.monotonic() + timeout
+        result, output_bytes, value_bytes = Execution(), 0, 0
+        while True:
+            message = self._next_message(deadline, msg_id, timeout)
+            if message is None:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "status" and content["execution_state"] == "idle":
+                return result
+            if kind == "error":
+                result.error = StudentError(
+                    content["ename"], content["evalue"], trim_traceback(content["traceback"])
+                )
+            elif kind == "display_data" and kernel_bridge.MIME in content.get("data", {}):
+                answer = content["data"][kernel_bridge.MIME]
+                value_bytes += len(answer)
+                if value_bytes > self.limits.max_value_bytes:
+                    self._stop(msg_id)
+                    raise OutputExceeded(f"a value larger than {self.limits.max_value_bytes} bytes")
+                result.answers.append(answer)
+            elif kind in ("stream", "display_data", "execute_result"):
+                output_bytes += _size(content)
+                if output_bytes > self.limits.max_output_bytes:
+                    self._stop(msg_id)
+                    raise OutputExceeded(f"more than {self.limits.max_output_bytes} bytes of output")
+                result.outputs.append(nbformat.v4.output_from_msg(message))
+
+    def _next_message(self, deadline: float, msg_id: str, timeout: float):
+        """The next iopub message of request `msg_id`, or None; raises on the deadline or a dead kernel."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            self._stop(msg_id)
+            raise KernelTimeout(f"did not finish within {timeout:g} s")
+        try:
+            message = self.kc.get_iopub_msg(timeout=min(remaining, POLL_SECONDS))
+        except queue.Empty:
+            if not self.alive:
+                raise self._death() from None
+            return None
+        return message if message["parent_header"].get("msg_id") == msg_id else None
+
+    def _death(self) -> SubmissionFailure:
+        process = getattr(self.km.provisioner, "process", None)
+        return self.launcher.death(self.run_dir, process.poll() if process is not None else None)
+
+    def _stop(self, msg_id: str) -> None:
+        """Interrupt the running request by message; kill the kernel if it is not idle within the grace."""
+        self.kc.control_channel.send(self.kc.session.msg("interrupt_request", {}))
+        deadline = time.monotonic() + self.limits.interrupt_grace
+        while time.monotonic() < deadline:
+            try:
+                message = self.kc.get_iopub_msg(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if (
+                message["parent_header"].get("msg_id") == msg_id
+                and message["msg_type"] == "status"
+                and message["content"]["execution_state"] == "idle"
+            ):
+                return
+        self.km.shutdown_kernel(now=True)
+
+    def install_bridge(self, timeout: float) -> None:
+        execution = self.execute(INSTALL_BRIDGE, timeout)
+        if execution.error is not None:
+            raise SubmissionFailure(f"the grader could not talk to the kernel: {execution.error}")
+        self.bridge_installed = True
+
+    def request(self, op: str, timeout: float, **fields):
+        """Ask the bridge for a value (see kernel_bridge.py for the ops); returns decoded data or a HandleInfo."""
+        if not self.bridge_installed:
+            self.install_bridge(timeout)
+        nonce = secrets.token_hex(8)
+        request = json.dumps({"op": op, "nonce": nonce, **fields})
+        execution = self.execute(REQUEST.format(request=request), timeout)
+        if execution.error is not None:
+            raise execution.error
+        for answer in execution.answers:
+            try:
+                payload = json.loads(answer)
+            except (TypeError, ValueError):
+                continue
+            if type(payload) is dict and payload.get("nonce") == nonce:
+                try:
+                    return wire.decode(payload.get("value"))
+                except wire.BadValue as error:
+                    raise SubmissionFailure(f"the kernel sent a malformed value: {error}") from None
+        raise SubmissionFailure("the kernel sent no answer (was the notebook's display machinery replaced?)")
+
+
+def _size(content: dict) -> int:
+    if "text" in content:
+        return len(content["text"])
+    return sum(len(value) if isinstance(value, str) else len(json.dumps(value)) for value in content["data"].values())

@@ -1,0 +1,104 @@
+"""`sub`: what a hidden check holds of the submission. Every use is a request to the kernel; answers are data.
+
+    sub.call("step", 0.0)                    call a notebook function; returns data, or a Handle for objects
+    sub.map("step", [(0.0,), (1.5,)])        several calls of one function in one request
+    neuron = sub.call("BasicNeuron", w, 0.5, sub.ref("step"))
+    neuron.feedforward(x)                    attribute access and calls on a Handle run in the kernel
+    neuron.weights                           fetched as data (an ndarray here)
+    sub.get("or_neuron"), sub.eval("expression"), sub.exec("statements"), sub.defined("xor")
+    sub.tensor(array)                        an argument that becomes a torch tensor in the kernel
+    sub.call_recording_warnings("sigmoid", -1000.0)  -> (value, ["RuntimeWarning: overflow ..."])
+
+Every request of a check shares the check's deadline; when it passes, the request fails with KernelTimeout.
+"""
+import time
+
+from . import wire
+from .failures import KernelDied, KernelTimeout
+
+
+class Submission:
+    def __init__(self, kernel, deadline: float, seed: int):
+        self._kernel, self._deadline = kernel, deadline
+        self._session = kernel.session()
+        self._request("begin_check", seed=seed)
+
+    ref = staticmethod(wire.Ref)
+    tensor = staticmethod(wire.Tensor)
+
+    def call(self, name: str, *args, **kwargs):
+        return self._call({"$ref": name}, args, kwargs)
+
+    def map(self, name: str, arg_lists) -> list:
+        """[name(*args) for args in arg_lists], computed in one request."""
+        encoded = [[wire.encode(arg) for arg in args] for args in arg_lists]
+        return self._request("map", target={"$ref": name}, arg_lists=encoded)
+
+    def call_recording_warnings(self, name: str, *args, **kwargs) -> tuple:
+        """(value, warnings) of a call: the warnings it raised, as "Category: message" strings."""
+        return self._call({"$ref": name}, args, kwargs, record_warnings=True)
+
+    def get(self, name: str):
+        return self._request("get", target={"$ref": name})
+
+    def eval(self, expression: str):
+        return self._request("eval", code=expression)
+
+    def exec(self, code: str) -> None:
+        self._request("exec", code=code)
+
+    def defined(self, *names: str) -> bool:
+        return self._request("defined", names=list(names))
+
+    def _call(self, target: dict, args, kwargs, record_warnings: bool = False):
+        return self._request(
+            "call",
+            target=target,
+            args=[wire.encode(arg) for arg in args],
+            kwargs={key: wire.encode(arg) for key, arg in kwargs.items()},
+            record_warnings=record_warnings,
+        )
+
+    def _request(self, op: str, **fields):
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise KernelTimeout("the check ran out of time")
+        if self._kernel.session() is not self._session:
+            raise KernelDied("the kernel was restarted during this check")
+        return self._wrap(self._session.request(op, remaining, **fields))
+
+    def _wrap(self, value):
+        if isinstance(value, wire.HandleInfo):
+            return Handle(self, value)
+        if isinstance(value, list):
+            return [self._wrap(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self._wrap(item) for item in value)
+        if isinstance(value, dict):
+            return {key: self._wrap(item) for key, item in value.items()}
+        return value
+
+
+class Handle:
+    """An object that stays in the kernel (a network, a model, a bound method)."""
+
+    __slots__ = ("_sub", "_handle_info")
+
+    def __init__(self, sub: Submission, info: wire.HandleInfo):
+        self._sub, self._handle_info = sub, info
+
+    @property
+    def remote_type(self) -> str:
+        """The object's type in the kernel, as "module.Class"."""
+        return self._handle_info.type
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # numpy, pytest and copy probe dunders: never a kernel request
+            raise AttributeError(name)
+        return self._sub._request("get", target={"$handle": self._handle_info.key}, path=[name])
+
+    def __call__(self, *args, **kwargs):
+        return self._sub._call({"$handle": self._handle_info.key}, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self._handle_info.type} in the kernel: {self._handle_info.repr}>"

@@ -1,0 +1,23 @@
+# The course's one configuration file, read by nbgrader and by the autograder alike.
+# nbgrader:   nbgrader <command> --NbGrader.config_file=course_config   (nbgrader ignores --config)
+# autograder: found in the working directory or a parent, or passed with --config.
+c = get_config()  # noqa: F821 (traitlets provides get_config)
+
+# --- nbgrader ---------------------------------------------------------------------------------------------
+c.CourseDirectory.course_id = "deep-learning-kit"
+c.CourseDirectory.root = "."  # relative to this file
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"  # relative to the root; any SQLAlchemy URL works
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.Execute.timeout = 30  # nbgrader's own autograde, if you run it: seconds per cell
+
+# --- autograder ---------------------------------------------------------------------------------------------
+c.Autograder.labs = ["lab1_neuron"]
+c.Autograder.seed = 0
+c.Autograder.cell_timeout = 30.0  # seconds per notebook cell
+c.Autograder.check_timeout = 20.0  # seconds per hidden check (a check's time_limit marker may raise it)
+c.Autograder.submission_timeout = 900.0  # seconds for one submission, all cells and checks together
+c.Autograder.lab_settings = {
+    # lab1's cells and checks take milliseconds: short limits make an infinite loop cheap to grade
+    "lab1_neuron": {"cell_timeout": 10.0, "check_timeout": 5.0},
+}

@@ -1,0 +1,53 @@
+"""Hidden checks of lab1's gate neurons (grade cell test_logic_gates, 3 points).
+
+A gate's weights and bias are judged with the grader's own Heaviside step and formula, so a bug in the
+student's step or feedforward is not charged twice; the gate must be a BasicNeuron built on `step`.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+from autograder.expect import number, numeric_array
+
+pytestmark = pytest.mark.grade_cell("test_logic_gates")
+
+TRUTH_TABLES = {
+    "or_neuron": lambda a, b: int(a or b),
+    "and_neuron": lambda a, b: int(a and b),
+    "nand_neuron": lambda a, b: int(not (a and b)),
+}
+
+
+def check_gate(sub, name):
+    gate = sub.get(name)
+    assert sub.eval(f"isinstance({name}, BasicNeuron)"), f"{name} should be a BasicNeuron"
+    assert sub.eval(f"{name}.activation is step"), f"{name} should use the step activation"
+    weights = numeric_array(gate.weights, f"{name}.weights")
+    bias = number(gate.bias, f"{name}.bias")
+    assert weights.shape == (2,), f"{name}.weights should have shape (2,), got {weights.shape}"
+    for x in itertools.product((0, 1), repeat=2):
+        output = 1 if np.dot(weights, x) + bias >= 0 else 0
+        expected = TRUTH_TABLES[name](*x)
+        assert output == expected, (
+            f"with w = {weights.tolist()} and b = {bias:g}, step(w · {list(x)} + b) = {output}, "
+            f"but the truth table says {expected}"
+        )
+
+
+@pytest.mark.points(1)
+def test_or_neuron(sub):
+    """or_neuron reproduces the OR truth table"""
+    check_gate(sub, "or_neuron")
+
+
+@pytest.mark.points(1)
+def test_and_neuron(sub):
+    """and_neuron reproduces the AND truth table"""
+    check_gate(sub, "and_neuron")
+
+
+@pytest.mark.points(1)
+def test_nand_neuron(sub):
+    """nand_neuron reproduces the NAND truth table"""
+    check_gate(sub, "nand_neuron")

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Create or reuse .venv with the pinned requirements and this kit installed; idempotent and quick when done.
+# Sourced by demo.sh and test.sh; run it alone to set up a course machine.
+set -euo pipefail
+KIT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$KIT/.venv"
+# A system Python (not one under /root) so that the sandbox's unprivileged user can run the kernels.
+PYTHON="${KIT_PYTHON:-$(command -v python3.11 || command -v python3)}"
+for candidate in /usr/bin/python3.11 /usr/bin/python3; do
+  if [ -z "${KIT_PYTHON:-}" ] && [ -x "$candidate" ]; then PYTHON="$candidate"; break; fi
+done
+
+stamp_of() { cat "$KIT/requirements.txt" "$KIT/pyproject.toml" "$KIT/scripts/setup_env.sh" | sha256sum | cut -d' ' -f1; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV with $PYTHON" >&2
+  "$PYTHON" -m venv "$VENV"
+fi
+if [ "$(cat "$VENV/.kit-stamp" 2>/dev/null)" != "$(stamp_of)" ]; then
+  echo "setup: installing the pinned requirements (a few minutes the first time)" >&2
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$KIT/requirements.txt"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$KIT"
+  # TensorFlow 2.21 loads its LLVM globally and crashes torch in the same process (upstream TF issue 124205);
+  # this keeps TF's libraries local. See ../shared/NOTES.md.
+  SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  echo 'import sys; sys.modules.setdefault("tensorflow.python.pywrap_dlopen_global_flags", None)' > "$SITE/tf_rtld_local.pth"
+  "$VENV/bin/python" -m pip check >&2
+  stamp_of > "$VENV/.kit-stamp"
+fi
+export PATH="$VENV/bin:$PATH"
