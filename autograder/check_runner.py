@@ -14,6 +14,7 @@ The check's docstring (first line) is its name in the results. Assertions must c
 import contextlib
 import io
 import os
+import sys
 import time
 from dataclasses import dataclass
 
@@ -115,6 +116,22 @@ class GradingPlugin:
         self.results[item.nodeid] = result
 
 
+@contextlib.contextmanager
+def plain_assertions():
+    """Import the checks without pytest's assertion rewriting, even inside another pytest session.
+
+    --assert=plain covers our own session; a calling pytest session (the kit's tests) leaves its rewriting
+    import hook in sys.meta_path, and rewritten asserts would add the check's code to its messages.
+    """
+    hooks = [hook for hook in sys.meta_path if type(hook).__name__ == "AssertionRewritingHook"]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        yield
+    finally:
+        sys.meta_path[:0] = hooks
+
+
 def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False) -> None:
     args = [
         tests_dir,
@@ -128,7 +145,7 @@ def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False
     if collect_only:
         args.append("--collect-only")
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured), plain_assertions():
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"the checks in {tests_dir} could not run (pytest exit {int(code)}):\n{captured.getvalue()}")

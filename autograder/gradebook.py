@@ -6,10 +6,12 @@ manual grading in formgrader.
 """
 import os
 import sys
+import warnings
 from collections import defaultdict
 from datetime import datetime, timezone
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 from .config import Settings
 
@@ -45,7 +47,9 @@ def cell_scores(results: dict) -> dict[str, float]:
 def record_results(settings: Settings, lab: str, notebook: str, student: str, results: dict, timestamp=None) -> None:
     """Write one submission's autograded scores; manual scores already given by a person are kept."""
     scores = cell_scores(results)
-    with open_gradebook(settings) as gradebook:
+    with open_gradebook(settings) as gradebook, warnings.catch_warnings():
+        # nbgrader 0.9.6's add_submission triggers SQLAlchemy 2.1 autoflush warnings; the rows are written right
+        warnings.simplefilter("ignore", SAWarning)
         gradebook.update_or_create_student(student)
         try:
             gradebook.find_submission(lab, student)

@@ -1,0 +1,47 @@
+"""Shared fixtures: the kit's own course settings, lab1, and the example submissions graded once per session."""
+import os
+
+import pytest
+
+from autograder.config import load_config
+from autograder.examples import load_variants, write_variant
+from autograder.grading import find_lab, grade_or_reject
+from autograder.kernel_launcher import KernelLauncher
+
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return load_config(os.path.join(KIT, "course_config.py"))
+
+
+@pytest.fixture(scope="session")
+def lab1(settings):
+    return find_lab(settings, "lab1_neuron")
+
+
+@pytest.fixture(scope="session")
+def launcher():
+    return KernelLauncher()
+
+
+@pytest.fixture(scope="session")
+def graded_examples(settings, lab1, launcher, tmp_path_factory):
+    """{student: (variant, results)} for every example submission of lab1, each graded once."""
+    folder = tmp_path_factory.mktemp("lab1_examples")
+    graded = {}
+    for variant in load_variants(settings, "lab1_neuron"):
+        path = str(folder / f"{variant.student}.ipynb")
+        write_variant(settings, "lab1_neuron", variant, path)
+        graded[variant.student] = (variant, grade_or_reject(settings, lab1, path, launcher).results)
+    return graded
+
+
+def failed_checks(results: dict) -> dict[str, str]:
+    """{check function name: reason} of the failed checks in a results.json."""
+    return {
+        test["extra_data"]["check"].split("::")[-1]: test["extra_data"]["reason"]
+        for test in results["tests"]
+        if test["status"] == "failed"
+    }
