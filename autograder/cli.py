@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", metavar="PATH", help="write the results (Gradescope's results.json format)")
     grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument(
+        "--no-sandbox", action="store_true", help="run kernels without the sandbox (only for submissions you trust)"
+    )
 
     check = commands.add_parser("check", help="run a notebook's public checks (for students)")
     check.add_argument("notebook", metavar="NOTEBOOK")
@@ -65,11 +68,16 @@ def cmd_release(args, settings) -> int:
 
 def cmd_grade(args, settings) -> int:
     from .grading import find_lab
-    from .kernel_launcher import KernelLauncher
     from .results import format_table, write_results
+    from .sandbox import SandboxUnavailable, make_launcher
 
     lab = find_lab(settings, args.lab)
-    launcher = KernelLauncher()
+    try:
+        launcher = make_launcher(settings, lab.name, sandbox=not args.no_sandbox)
+    except SandboxUnavailable as problem:
+        print(f"autograder: refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
+              "only for submissions you trust.", file=sys.stderr)
+        return EXIT_GRADER
     if args.notebook is None:
         from .batch import grade_all
 

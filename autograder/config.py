@@ -46,6 +46,15 @@ class Autograder(Configurable):
     run_public_test_cells = Bool(
         False, help="Execute the notebook's public test cells when grading (the hidden checks cover them)."
     ).tag(config=True)
+    sandbox_user = Unicode("agsandbox", help="Unprivileged user the sandboxed kernels run as.").tag(config=True)
+    memory_bytes = Integer(2 * 2**30, help="Memory of a kernel and all it starts (a cgroup; else per process).").tag(
+        config=True
+    )
+    cpu_seconds = Integer(3600, help="CPU seconds of the kernel process (RLIMIT_CPU).").tag(config=True)
+    max_processes = Integer(256, help="Processes and threads of a kernel and all it starts.").tag(config=True)
+    max_file_bytes = Integer(256 * 2**20, help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
+    max_open_files = Integer(1024, help="Open files of a kernel process (RLIMIT_NOFILE).").tag(config=True)
+    scratch_bytes = Integer(512 * 2**20, help="Size of the kernel's home and of its /tmp (tmpfs).").tag(config=True)
     lab_settings = Dict(
         help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}."
     ).tag(config=True)

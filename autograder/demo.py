@@ -15,7 +15,7 @@ from .config import load_config
 from .examples import load_variants, write_variant
 from .export import export_csv
 from .grading import find_lab
-from .kernel_launcher import KernelLauncher
+from .sandbox import make_launcher
 from .release import release_lab
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,7 +68,7 @@ def main(argv=None) -> int:
         descriptions = hand_in(settings, lab_name)
         print(f"== grading {len(descriptions)} example submissions of {lab_name}")
         started = time.monotonic()
-        graded = grade_all(settings, find_lab(settings, lab_name), KernelLauncher())
+        graded = grade_all(settings, find_lab(settings, lab_name), make_launcher(settings, lab_name))
         print(f"   {time.monotonic() - started:.1f} s in all\n")
         print(f"{'student':<9} {'score':>7}  {'submission':<75} failed checks (reason)")
         for student, results in graded.items():

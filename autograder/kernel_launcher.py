@@ -65,6 +65,10 @@ class KernelLauncher:
     def prepare(self, run_dir: str, scratch: str) -> None:
         """Called before the kernel starts, with its run folder and working folder."""
 
+    def socket_prefix(self, run_dir: str) -> str:
+        """Where the kernel's Unix sockets are made: <prefix>-<port>."""
+        return os.path.join(run_dir, "kernel")
+
     def wrap(self, command: list[str], run_dir: str, scratch: str) -> list[str]:
         return command
 
@@ -73,6 +77,10 @@ class KernelLauncher:
 
     def started(self, run_dir: str) -> None:
         """Called once the kernel answers."""
+
+    def has_strays(self, run_dir: str) -> bool:
+        """Whether processes the kernel started are still running after an interrupt (unknown here: no)."""
+        return False
 
     def death(self, run_dir: str, returncode: int | None) -> SubmissionFailure:
         """Why the kernel process ended, as the failure to report."""

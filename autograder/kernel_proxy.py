@@ -70,17 +70,21 @@ class KernelSession:
             run_dir=self.run_dir,
             scratch=scratch,
             transport="ipc",
-            ip=os.path.join(self.run_dir, "kernel"),
+            ip=self.launcher.socket_prefix(self.run_dir),
             connection_file=os.path.join(self.run_dir, "kernel.json"),
         )
-        self.km.start_kernel(env=self.launcher.environment(scratch), cwd=scratch)
+        log_path = os.path.join(self.run_dir, "kernel.log")  # the kernel's own stdout and stderr, never ours
+        with open(log_path, "wb") as log:
+            self.km.start_kernel(env=self.launcher.environment(scratch), cwd=self.run_dir, stdout=log, stderr=log)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         try:
             self.kc.wait_for_ready(timeout=self.limits.kernel_start_timeout)
         except (RuntimeError, TimeoutError) as error:
+            with open(log_path, "rb") as log:
+                said = log.read()[-2000:].decode("utf-8", "replace").strip()
             self.shutdown()
-            raise KernelDied(f"the kernel did not start: {error}") from None
+            raise KernelDied(f"the kernel did not start: {error}" + (f"\n{said}" if said else "")) from None
         self.launcher.started(self.run_dir)
 
     @property
@@ -164,7 +168,9 @@ class KernelSession:
                 and message["msg_type"] == "status"
                 and message["content"]["execution_state"] == "idle"
             ):
-                return
+                if not self.launcher.has_strays(self.run_dir):
+                    return
+                break  # the request stopped but what it started runs on (a fork bomb): end them all
         self.km.shutdown_kernel(now=True)
 
     def install_bridge(self, timeout: float) -> None:

@@ -10,6 +10,19 @@ for candidate in /usr/bin/python3.11 /usr/bin/python3; do
   if [ -z "${KIT_PYTHON:-}" ] && [ -x "$candidate" ]; then PYTHON="$candidate"; break; fi
 done
 
+# The sandbox (see autograder/sandbox.py): bubblewrap, and the unprivileged user the kernels run as.
+SANDBOX_USER="${KIT_SANDBOX_USER:-agsandbox}"
+if [ "$(id -u)" = 0 ]; then
+  if ! command -v bwrap >/dev/null; then
+    echo "setup: installing bubblewrap" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >&2
+  fi
+  id "$SANDBOX_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$SANDBOX_USER"
+elif ! command -v bwrap >/dev/null || ! id "$SANDBOX_USER" >/dev/null 2>&1; then
+  echo "setup: not root, so bubblewrap and the user $SANDBOX_USER cannot be set up here;" \
+       "grading needs them (or --no-sandbox, for submissions you trust)" >&2
+fi
+
 stamp_of() { cat "$KIT/requirements.txt" "$KIT/pyproject.toml" "$KIT/scripts/setup_env.sh" | sha256sum | cut -d' ' -f1; }
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -6,7 +6,7 @@ import pytest
 from autograder.config import load_config
 from autograder.examples import load_variants, write_variant
 from autograder.grading import find_lab, grade_or_reject
-from autograder.kernel_launcher import KernelLauncher
+from autograder.sandbox import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -22,8 +22,9 @@ def lab1(settings):
 
 
 @pytest.fixture(scope="session")
-def launcher():
-    return KernelLauncher()
+def launcher(settings):
+    """The sandbox every graded kernel runs in (scripts/setup_env.sh installs it; CI runs as root)."""
+    return make_launcher(settings, "lab1_neuron")
 
 
 @pytest.fixture(scope="session")

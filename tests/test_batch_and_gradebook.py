@@ -14,6 +14,7 @@ from autograder.demo import hand_in, make_course
 from autograder.export import export_csv, export_gradescope
 from autograder.grading import find_lab
 from autograder.release import release_lab
+from autograder.sandbox import make_launcher
 from conftest import KIT
 
 
@@ -26,9 +27,7 @@ def course(tmp_path_factory):
     release_lab(settings, "lab1_neuron", with_solution=True)
     hand_in(settings, "lab1_neuron")
     lab = find_lab(settings, "lab1_neuron")
-    from autograder.kernel_launcher import KernelLauncher
-
-    graded = grade_all(settings, lab, KernelLauncher(), progress=False)
+    graded = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False)
     return settings, lab, graded
 
 
@@ -59,20 +58,16 @@ def test_second_run_resumes_without_grading_again(course):
     settings, lab, _ = course
     results = os.path.join(settings.path("autograded", "alice", "lab1_neuron", "results.json"))
     before = os.stat(results).st_mtime_ns
-    from autograder.kernel_launcher import KernelLauncher
-
-    again = grade_all(settings, lab, KernelLauncher(), progress=False)
+    again = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False)
     assert os.stat(results).st_mtime_ns == before, "an unchanged submission is not graded twice"
     assert again["alice"]["score"] == 20
 
 
 def test_a_changed_submission_is_graded_again(course):
     settings, lab, _ = course
-    from autograder.kernel_launcher import KernelLauncher
-
     os.replace(settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"), settings.path("submitted", "judy", "lab1_neuron", "old.ipynb"))
     os.symlink(settings.path("solutions", "lab1_neuron", "lab1_neuron.ipynb"), settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"))
-    graded = grade_all(settings, lab, KernelLauncher(), progress=False)
+    graded = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False)
     assert graded["judy"]["score"] == 20, "judy's new notebook is graded"
     assert scores_in_gradebook(settings)["judy"] == 20.0, "and the gradebook holds the new score"
 
