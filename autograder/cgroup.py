@@ -91,6 +91,20 @@ class KernelCgroup:
             pass
         return 0
 
+    def hit_memory_limit(self) -> bool:
+        """Whether the processes inside ever needed more memory than the limit (reclaimed or killed)."""
+        if self.version == 1:
+            try:
+                with open(os.path.join(self.folders["memory"], "memory.failcnt"), encoding="ascii") as handle:
+                    return int(handle.read()) > 0
+            except OSError:
+                return False
+        try:
+            with open(os.path.join(self.folders["memory"], "memory.events"), encoding="ascii") as handle:
+                return any(line.startswith("max ") and int(line.split()[1]) > 0 for line in handle)
+        except OSError:
+            return False
+
     def destroy(self) -> None:
         """Kill every process still inside, then remove the cgroup."""
         for _ in range(50):

@@ -96,11 +96,11 @@ class GradingPlugin:
 
     @pytest.fixture
     def sub(self, request):
-        left = self.kernel.seconds_left()
-        if left <= 0:
+        if self.kernel.seconds_left() <= 0:
             raise KernelTimeout("the submission used up its time before this check")
+        self.kernel.session()  # a fresh kernel, if the last one died, before this check's clock starts
         limit = marker_arg(request.node, "time_limit", self.limits.check_timeout)
-        return Submission(self.kernel, time.monotonic() + min(limit, left), self.limits.seed)
+        return Submission(self.kernel, time.monotonic() + min(limit, self.kernel.seconds_left()), self.limits.seed)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):

@@ -17,7 +17,7 @@ import nbformat
 
 from . import kernel_bridge, wire
 from .config import Limits
-from .failures import KernelDied, KernelTimeout, OutputExceeded, StudentError, SubmissionFailure
+from .failures import KernelDied, KernelTimeout, MemoryExceeded, OutputExceeded, StudentError, SubmissionFailure
 from .kernel_launcher import SubmissionKernelManager
 from .traceback_text import trim_traceback
 
@@ -141,6 +141,8 @@ class KernelSession:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             self._stop(msg_id)
+            if not self.alive and isinstance(self._death(), MemoryExceeded):
+                raise self._death()  # it was slow because it was at its memory limit: that is the cause
             raise KernelTimeout(f"did not finish within {timeout:g} s")
         try:
             message = self.kc.get_iopub_msg(timeout=min(remaining, POLL_SECONDS))

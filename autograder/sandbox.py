@@ -141,7 +141,7 @@ class SandboxLauncher(KernelLauncher):
         args += ["--ro-bind", connection_file, connection_file]
         for name in sorted(os.listdir(scratch)):
             args += ["--ro-bind", os.path.join(scratch, name), os.path.join(HOME, name)]
-        args += ["--chdir", HOME]
+        args += ["--remount-ro", "/", "--chdir", HOME]  # the sandbox's own root holds nothing to write into
         for name, value in self.environment(scratch).items():
             args += ["--setenv", name, value]
         return args
@@ -167,7 +167,7 @@ class SandboxLauncher(KernelLauncher):
 
     def death(self, run_dir: str, returncode: int | None) -> SubmissionFailure:
         cgroup = self.cgroups.get(run_dir)
-        if cgroup is not None and cgroup.oom_kills() > 0:
+        if cgroup is not None and (cgroup.oom_kills() > 0 or cgroup.hit_memory_limit()):
             return MemoryExceeded(f"used more than {self.limits.memory_bytes / 2**20:.0f} MiB of memory")
         return KernelDied(describe_exit(returncode))
 
