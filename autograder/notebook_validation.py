@@ -42,8 +42,9 @@ def notebook_from_json(data):
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         raise SubmissionRejected("not a notebook (JSON without notebook cells)")
     try:
-        with warnings.catch_warnings():  # cells without ids are common in students' files and harmless
+        with warnings.catch_warnings():  # missing or copied cell ids are common in students' files, and fixed
             warnings.simplefilter("ignore", nbformat.warnings.MissingIDFieldWarning)
+            warnings.simplefilter("ignore", nbformat.warnings.DuplicateCellId)
             nb = nbformat.reads(json.dumps(data), as_version=4)
             nbformat.validate(nb)
     except Exception:  # nbformat raises several types for schema damage: rebuild from what is readable
