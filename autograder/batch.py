@@ -16,7 +16,9 @@ from tqdm import tqdm
 from .config import Settings
 from .feedback import write_feedback
 from .gradebook import record_results
-from .grading import Lab, file_sha256, grade_or_reject
+from .grading import file_sha256, grade_or_reject
+from .kernel_pool import KernelPool
+from .labs import Lab
 from .release import register_lab
 from .results import read_results, write_results
 
@@ -69,8 +71,8 @@ def is_done(settings: Settings, lab: Lab, submitted: Submitted) -> bool:
     )
 
 
-def grade_submission(settings: Settings, lab: Lab, submitted: Submitted, launcher) -> dict:
-    graded = grade_or_reject(settings, lab, submitted.notebook, launcher)
+def grade_submission(settings: Settings, lab: Lab, submitted: Submitted, pool: KernelPool) -> dict:
+    graded = grade_or_reject(settings, lab, submitted.notebook, pool)
     record_results(settings, lab.name, lab.notebook_name, submitted.student, graded.results, submitted.timestamp)
     write_feedback(settings.path("feedback", submitted.student, lab.name, lab.notebook_name + ".html"), graded.results, submitted.student)
     folder = os.path.dirname(autograded_path(settings, lab, submitted.student, ""))
@@ -86,12 +88,16 @@ def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progr
     register_lab(settings, lab.name)
     submissions = find_submissions(settings, lab)
     graded = {}
+    pool = KernelPool.for_lab(settings, lab, launcher, ahead=1)  # the next kernel boots during this grading
     bar = tqdm(submissions, desc=f"grading {lab.name}", unit="submission", file=sys.stderr, disable=not progress)
-    for submitted in bar:
-        bar.set_postfix_str(submitted.student)
-        results_path = autograded_path(settings, lab, submitted.student, settings.autograder.results_file)
-        if not force and is_done(settings, lab, submitted):
-            graded[submitted.student] = read_results(results_path)
-            continue
-        graded[submitted.student] = grade_submission(settings, lab, submitted, launcher)
+    try:
+        for submitted in bar:
+            bar.set_postfix_str(submitted.student)
+            results_path = autograded_path(settings, lab, submitted.student, settings.autograder.results_file)
+            if not force and is_done(settings, lab, submitted):
+                graded[submitted.student] = read_results(results_path)
+                continue
+            graded[submitted.student] = grade_submission(settings, lab, submitted, pool)
+    finally:
+        pool.close()
     return graded

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from .config import Limits
-from .failures import ERROR, NOT_ATTEMPTED, WRONG_ANSWER, KernelTimeout, StudentError, SubmissionFailure
+from .failures import ERROR, NOT_ATTEMPTED, WRONG_ANSWER, GraderError, KernelTimeout, StudentError, SubmissionFailure
 from .submission_proxy import Submission
 
 MARKERS = (
@@ -29,10 +29,6 @@ MARKERS = (
     "grade_cell(grade_id): the notebook grade cell these points count towards",
     "time_limit(seconds): wall-clock seconds for the check",
 )
-
-
-class GraderError(Exception):
-    """The hidden checks themselves could not run (an instructor's error, not the student's)."""
 
 
 @dataclass
@@ -77,6 +73,7 @@ class GradingPlugin:
         self.kernel, self.limits = kernel, limits
         self.results: dict[str, CheckResult] = {}
         self.collected: list[CheckResult] = []
+        self.grader_error: GraderError | None = None
 
     def pytest_configure(self, config):
         for line in MARKERS:
@@ -112,6 +109,8 @@ class GradingPlugin:
         result.seconds += call.duration
         result.passed = report.passed
         if call.excinfo is not None:
+            if isinstance(call.excinfo.value, GraderError):
+                self.grader_error = call.excinfo.value
             result.reason, result.message = describe_failure(call.excinfo.value)
         self.results[item.nodeid] = result
 
@@ -132,6 +131,20 @@ def plain_assertions():
         sys.meta_path[:0] = hooks
 
 
+@contextlib.contextmanager
+def no_plugin_autoload():
+    """The checks need no third-party pytest plugin; loading every installed one costs start-up time."""
+    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
+
+
 def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False) -> None:
     args = [
         tests_dir,
@@ -145,7 +158,7 @@ def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False
     if collect_only:
         args.append("--collect-only")
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured), plain_assertions():
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured), plain_assertions(), no_plugin_autoload():
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"the checks in {tests_dir} could not run (pytest exit {int(code)}):\n{captured.getvalue()}")
@@ -162,4 +175,6 @@ def run_checks(tests_dir: str, kernel, limits: Limits) -> list[CheckResult]:
     """Every check of the lab, in file order, run against `kernel` (a notebook_runner.PreparedKernel)."""
     plugin = GradingPlugin(kernel, limits)
     run_pytest(tests_dir, plugin)
+    if plugin.grader_error is not None:
+        raise plugin.grader_error
     return [plugin.results.get(check.nodeid, check) for check in plugin.collected]

@@ -67,8 +67,9 @@ def cmd_release(args, settings) -> int:
 
 
 def cmd_grade(args, settings) -> int:
-    from .grading import find_lab
-    from .results import format_table, write_results
+    # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
+    from .kernel_pool import KernelPool
+    from .labs import find_lab
     from .sandbox import SandboxUnavailable, make_launcher
 
     lab = find_lab(settings, args.lab)
@@ -85,13 +86,19 @@ def cmd_grade(args, settings) -> int:
         print(format_class_table(graded))
         print(f"\nresults: {settings.path('autograded')}/<student>/{lab.name}/; feedback: {settings.path('feedback')}/")
         return EXIT_OK
-    from .failures import SubmissionRejected
-    from .grading import grade_notebook
-
+    pool = KernelPool.for_lab(settings, lab, launcher)
+    pool.prime()
     try:
-        graded = grade_notebook(settings, lab, args.notebook, launcher)
-    except SubmissionRejected as rejection:
-        raise UsageProblem(f"{args.notebook}: {rejection}") from None
+        from .failures import SubmissionRejected
+        from .grading import grade_notebook
+        from .results import format_table, write_results
+
+        try:
+            graded = grade_notebook(settings, lab, args.notebook, pool)
+        except SubmissionRejected as rejection:
+            raise UsageProblem(f"{args.notebook}: {rejection}") from None
+    finally:
+        pool.close()
     if args.json:
         write_results(args.json, graded.results)
     print(format_table(graded.results))
@@ -143,7 +150,7 @@ def main(argv=None) -> int:
         print(f"autograder: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the grader's own failure: say so with the traceback, exit 3
-        from .grading import UsageError
+        from .labs import UsageError
 
         if isinstance(error, UsageError):
             print(f"autograder: {error}", file=sys.stderr)

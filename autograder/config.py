@@ -55,6 +55,9 @@ class Autograder(Configurable):
     max_file_bytes = Integer(256 * 2**20, help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
     max_open_files = Integer(1024, help="Open files of a kernel process (RLIMIT_NOFILE).").tag(config=True)
     scratch_bytes = Integer(512 * 2**20, help="Size of the kernel's home and of its /tmp (tmpfs).").tag(config=True)
+    preload = List(
+        Unicode(), help="Modules the kernel imports while it starts, e.g. ['numpy', 'matplotlib.pyplot']."
+    ).tag(config=True)
     lab_settings = Dict(
         help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}."
     ).tag(config=True)

@@ -14,7 +14,7 @@ from .batch import grade_all
 from .config import load_config
 from .examples import load_variants, write_variant
 from .export import export_csv
-from .grading import find_lab
+from .labs import find_lab
 from .sandbox import make_launcher
 from .release import release_lab
 

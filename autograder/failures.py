@@ -58,3 +58,7 @@ class SubmissionRejected(Exception):
     """The file cannot be graded at all (not a notebook, wrong lab...): the message says what to fix."""
 
 OK = "ok"
+
+
+class GraderError(Exception):
+    """The grader itself could not do its work (no kernel starts, the checks do not load): exit code 3."""

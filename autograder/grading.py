@@ -11,44 +11,15 @@ from functools import lru_cache
 import nbformat
 
 from .cell_restore import restore_cells
-from .check_runner import GraderError, collect_checks, run_checks
-from .config import Limits, Settings
-from .failures import SubmissionFailure, SubmissionRejected
+from .check_runner import collect_checks, run_checks
+from .config import Settings
+from .labs import Lab
+from .failures import SubmissionRejected
+from .kernel_pool import KernelPool
 from .notebook_cells import is_manual, points
 from .notebook_runner import PreparedKernel
 from .notebook_validation import check_lab, grade_ids, read_submission
 from .results import build_results, rejected_results
-
-
-class UsageError(Exception):
-    """The command was asked for something that does not exist (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class Lab:
-    name: str
-    release_notebook: str
-    tests_dir: str
-    files: tuple[str, ...]  # what else release/<lab>/ holds: copied into the kernel's working folder
-
-    @property
-    def notebook_name(self) -> str:
-        return os.path.splitext(os.path.basename(self.release_notebook))[0]
-
-
-def find_lab(settings: Settings, name: str) -> Lab:
-    if name not in settings.autograder.labs:
-        raise UsageError(f"unknown lab {name!r}; the course has: {', '.join(settings.autograder.labs)}")
-    release_dir = settings.path("release", name)
-    notebook = os.path.join(release_dir, name + ".ipynb")
-    if not os.path.isfile(notebook):
-        raise UsageError(f"{notebook} does not exist: run `autograder release {name}` first")
-    files = tuple(
-        os.path.join(release_dir, entry)
-        for entry in sorted(os.listdir(release_dir))
-        if entry != name + ".ipynb" and not entry.startswith(".")
-    )
-    return Lab(name, notebook, settings.path(settings.autograder.grading_tests_directory, name), files)
 
 
 @lru_cache(maxsize=None)
@@ -83,41 +54,32 @@ class Graded:
     notebook: object | None  # the restored notebook with the outputs of its run; None when rejected
 
 
-def grade_notebook(settings: Settings, lab: Lab, path: str, launcher) -> Graded:
-    """Grade the notebook at `path`; raises SubmissionRejected for a file that is not a gradable notebook."""
+def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool) -> Graded:
+    """Grade the notebook at `path` in a kernel from `pool`; raises SubmissionRejected for a file that is not a
+    gradable notebook."""
     started = time.monotonic()
-    limits = Limits.for_lab(settings, lab.name)
+    limits = pool.limits
     sha256 = file_sha256(path) if os.path.isfile(path) else ""
     released = nbformat.read(lab.release_notebook, as_version=4)
     nb = read_submission(path, settings.autograder.max_notebook_bytes)
     check_lab(nb, lab.name, lab_grade_ids(settings))
     notes = restore_cells(nb, released)
-    kernel = PreparedKernel(
-        nb, launcher, limits, lab.files, settings.autograder.run_public_test_cells, deadline=started + limits.submission_timeout
-    )
+    kernel = PreparedKernel(nb, pool, settings.autograder.run_public_test_cells, deadline=started + limits.submission_timeout)
     try:
-        try:
-            session = kernel.session()
-        except SubmissionFailure as failure:
-            raise GraderError(f"could not start a kernel for {path}: {failure}") from None
-        try:
-            device = session.request("device", timeout=limits.check_timeout)
-        except SubmissionFailure:  # the notebook broke the kernel's messaging; the checks will say how
-            device = "unknown"
-        checks = run_checks(lab.tests_dir, kernel, limits)
+        checks = run_checks(lab.tests_dir, kernel, limits)  # the first check's `sub` runs the notebook
     finally:
         kernel.close()
     results = build_results(
-        lab.name, sha256, checks, kernel.reports, notes, device, time.monotonic() - started, manual_points(released)
+        lab.name, sha256, checks, kernel.reports, notes, kernel.device, time.monotonic() - started, manual_points(released)
     )
     return Graded(results, nb)
 
 
-def grade_or_reject(settings: Settings, lab: Lab, path: str, launcher) -> Graded:
+def grade_or_reject(settings: Settings, lab: Lab, path: str, pool: KernelPool) -> Graded:
     """grade_notebook, with a rejected file turned into results that say why (for batches)."""
     started = time.monotonic()
     try:
-        return grade_notebook(settings, lab, path, launcher)
+        return grade_notebook(settings, lab, path, pool)
     except SubmissionRejected as rejection:
         released = nbformat.read(lab.release_notebook, as_version=4)
         sha256 = file_sha256(path) if os.path.isfile(path) else ""

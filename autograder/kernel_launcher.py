@@ -31,9 +31,13 @@ KERNEL_ENVIRONMENT = {
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
 
 
-def kernel_command(connection_file: str) -> list[str]:
-    """The ipykernel command line; history is off so that the kernel writes no SQLite file of its own."""
-    return [
+def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
+    """The ipykernel command line; history is off so that the kernel writes no SQLite file of its own.
+
+    Modules in `preload` are imported while the kernel starts (and their names removed again), so that the
+    notebook's own imports of them cost nothing: a kernel launched ahead has done that work already.
+    """
+    command = [
         sys.executable,
         "-m",
         "ipykernel_launcher",
@@ -42,6 +46,10 @@ def kernel_command(connection_file: str) -> list[str]:
         "--HistoryManager.enabled=False",
         "--IPKernelApp.quiet=True",
     ]
+    if preload:
+        line = f"import {', '.join(preload)}; del {', '.join(sorted({name.split('.')[0] for name in preload}))}"
+        command.append(f"--IPKernelApp.exec_lines={line}")
+    return command
 
 
 def kernel_environment(scratch: str) -> dict[str, str]:
@@ -107,6 +115,7 @@ class SubmissionKernelManager(KernelManager):
     launcher = Any()
     run_dir = Any()
     scratch = Any()
+    preload = Any(default_value=[])
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
-        return self.launcher.wrap(kernel_command(self.connection_file), self.run_dir, self.scratch)
+        return self.launcher.wrap(kernel_command(self.connection_file, self.preload), self.run_dir, self.scratch)

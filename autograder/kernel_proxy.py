@@ -49,15 +49,23 @@ class Execution:
 
 
 class KernelSession:
-    """A kernel started by `launcher` in a private run folder, with `files` copied into its working folder."""
+    """A kernel started by `launcher` in a private run folder, with `files` copied into its working folder.
 
-    def __init__(self, launcher, limits: Limits, files: tuple[str, ...] = ()):
-        self.launcher, self.limits, self.files = launcher, limits, files
+    `launch` starts the process and returns at once; `wait_ready` waits until it answers. In between, the
+    kernel boots (and imports the modules of `preload`) while the grader does other work.
+    """
+
+    def __init__(self, launcher, limits: Limits, files: tuple[str, ...] = (), preload: tuple[str, ...] = ()):
+        self.launcher, self.limits, self.files, self.preload = launcher, limits, files, preload
         self.km = self.kc = None
         self.run_dir = None
         self.bridge_installed = False
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
         self.run_dir = tempfile.mkdtemp(prefix="ag-")
         scratch = os.path.join(self.run_dir, "work")
         os.makedirs(scratch)
@@ -69,19 +77,25 @@ class KernelSession:
             launcher=self.launcher,
             run_dir=self.run_dir,
             scratch=scratch,
+            preload=list(self.preload),
             transport="ipc",
             ip=self.launcher.socket_prefix(self.run_dir),
             connection_file=os.path.join(self.run_dir, "kernel.json"),
         )
-        log_path = os.path.join(self.run_dir, "kernel.log")  # the kernel's own stdout and stderr, never ours
-        with open(log_path, "wb") as log:
+        with open(self._log_path, "wb") as log:  # the kernel's own stdout and stderr, never the grader's
             self.km.start_kernel(env=self.launcher.environment(scratch), cwd=self.run_dir, stdout=log, stderr=log)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
+
+    @property
+    def _log_path(self) -> str:
+        return os.path.join(self.run_dir, "kernel.log")
+
+    def wait_ready(self) -> None:
         try:
             self.kc.wait_for_ready(timeout=self.limits.kernel_start_timeout)
         except (RuntimeError, TimeoutError) as error:
-            with open(log_path, "rb") as log:
+            with open(self._log_path, "rb") as log:
                 said = log.read()[-2000:].decode("utf-8", "replace").strip()
             self.shutdown()
             raise KernelDied(f"the kernel did not start: {error}" + (f"\n{said}" if said else "")) from None

@@ -7,8 +7,8 @@ without it; after a check kills the kernel, the next check gets a fresh kernel p
 import time
 from dataclasses import dataclass
 
-from .config import Limits
-from .failures import OK, SubmissionFailure
+from .failures import OK, GraderError, SubmissionFailure
+from .kernel_pool import KernelPool
 from .kernel_proxy import KernelSession
 from .notebook_cells import grade_id, is_public_test
 
@@ -26,8 +26,9 @@ class CellReport:
 class PreparedKernel:
     """The kernel in which `nb`'s code cells have run; `session()` always returns a live one."""
 
-    def __init__(self, nb, launcher, limits: Limits, files=(), run_public_test_cells=False, deadline=None):
-        self.nb, self.launcher, self.limits, self.files = nb, launcher, limits, tuple(files)
+    def __init__(self, nb, pool: KernelPool, run_public_test_cells=False, deadline=None):
+        self.nb, self.pool, self.limits = nb, pool, pool.limits
+        limits = pool.limits
         self.deadline = deadline if deadline is not None else time.monotonic() + limits.submission_timeout
         self.cells = [
             (index, cell)
@@ -37,9 +38,15 @@ class PreparedKernel:
         self.fatal_cells: set[int] = set()  # cells that killed a kernel: left out of every later run
         self.reports: list[CellReport] = []
         self.restarts = 0
+        self.device = "unknown"
         self._session: KernelSession | None = None
 
     def session(self) -> KernelSession:
+        """A live kernel in which the notebook has run; raises GraderError if no kernel can start at all.
+
+        The first call waits for the kernel that the pool launched ahead and runs the notebook in it, so a
+        caller that asks late (the first check) lets the kernel boot while it does its own work.
+        """
         if self._session is None or not self._session.alive:
             self._start()
         return self._session
@@ -58,14 +65,25 @@ class PreparedKernel:
             self.restarts += 1
             self._session.shutdown()
         while True:
-            self._session = KernelSession(self.launcher, self.limits, self.files)
-            self._session.start()
+            try:
+                self._session = self.pool.take()
+            except SubmissionFailure as failure:  # a fresh kernel owes nothing to the submission: our failure
+                raise GraderError(f"no kernel could start: {failure}") from None
             reports = self._run_cells(self._session)
             if first_run:
                 self.reports = reports
             if self._session.alive:
+                if first_run:
+                    self.device = self._ask_device()
                 return
             self._session.shutdown()  # a cell killed the kernel: run again without it
+
+    def _ask_device(self) -> str:
+        """"cpu" or "cuda": what the notebook's torch sees (informative; checks verify the device themselves)."""
+        try:
+            return self._session.request("device", timeout=self.limits.check_timeout)
+        except SubmissionFailure:  # the notebook broke the kernel's messaging; the checks will say how
+            return "unknown"
 
     def _run_cells(self, session: KernelSession) -> list[CellReport]:
         reports = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .config import Limits, Settings
 from .failures import OK
 from .kernel_launcher import KernelLauncher
+from .kernel_pool import KernelPool
 from .notebook_cells import grade_id, is_public_test
 from .notebook_runner import PreparedKernel
 from .notebook_validation import read_submission
@@ -26,11 +27,13 @@ def run_public_checks(settings: Settings, path: str, lab: str | None = None) -> 
     nb = read_submission(path, settings.autograder.max_notebook_bytes)
     limits = Limits.for_lab(settings, lab or "")
     files = [os.path.join(os.path.dirname(os.path.abspath(path)), name) for name in os.listdir(os.path.dirname(os.path.abspath(path))) if not name.endswith(".ipynb") and not name.startswith(".")]
-    kernel = PreparedKernel(nb, KernelLauncher(), limits, files, run_public_test_cells=True, deadline=time.monotonic() + limits.submission_timeout)
+    pool = KernelPool(KernelLauncher(), limits, files)
+    kernel = PreparedKernel(nb, pool, run_public_test_cells=True, deadline=time.monotonic() + limits.submission_timeout)
     try:
         kernel.session()
     finally:
         kernel.close()
+        pool.close()
     by_index = {report.index: report for report in kernel.reports}
     checks = []
     for index, cell in enumerate(nb.cells):

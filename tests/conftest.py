@@ -5,7 +5,9 @@ import pytest
 
 from autograder.config import load_config
 from autograder.examples import load_variants, write_variant
-from autograder.grading import find_lab, grade_or_reject
+from autograder.grading import grade_or_reject
+from autograder.labs import find_lab
+from autograder.kernel_pool import KernelPool
 from autograder.sandbox import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,14 +30,22 @@ def launcher(settings):
 
 
 @pytest.fixture(scope="session")
-def graded_examples(settings, lab1, launcher, tmp_path_factory):
+def pool(settings, lab1, launcher):
+    """Sandboxed lab1 kernels, one launched ahead of need."""
+    kernels = KernelPool.for_lab(settings, lab1, launcher, ahead=1)
+    yield kernels
+    kernels.close()
+
+
+@pytest.fixture(scope="session")
+def graded_examples(settings, lab1, pool, tmp_path_factory):
     """{student: (variant, results)} for every example submission of lab1, each graded once."""
     folder = tmp_path_factory.mktemp("lab1_examples")
     graded = {}
     for variant in load_variants(settings, "lab1_neuron"):
         path = str(folder / f"{variant.student}.ipynb")
         write_variant(settings, "lab1_neuron", variant, path)
-        graded[variant.student] = (variant, grade_or_reject(settings, lab1, path, launcher).results)
+        graded[variant.student] = (variant, grade_or_reject(settings, lab1, path, pool).results)
     return graded
 
 

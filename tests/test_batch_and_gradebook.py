@@ -12,7 +12,7 @@ from autograder.batch import grade_all
 from autograder.config import load_config
 from autograder.demo import hand_in, make_course
 from autograder.export import export_csv, export_gradescope
-from autograder.grading import find_lab
+from autograder.labs import find_lab
 from autograder.release import release_lab
 from autograder.sandbox import make_launcher
 from conftest import KIT

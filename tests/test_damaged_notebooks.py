@@ -59,22 +59,23 @@ def fifty_megabytes(nb):
 DAMAGE = [deleted_test_cells, duplicated_cells, reordered_cells, retyped_cells, changed_kernel_name, fifty_megabytes]
 
 
+@pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")  # written so on purpose
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda damage: damage.__name__)
-def test_damaged_answer_key_still_scores_full_marks(settings, lab1, launcher, tmp_path, damage):
+def test_damaged_answer_key_still_scores_full_marks(settings, lab1, pool, tmp_path, damage):
     nb = answer_key(settings)
     note = damage(nb)
     path = tmp_path / "submission.ipynb"
     nbformat.write(nb, path)
-    results = grade_notebook(settings, lab1, str(path), launcher).results
+    results = grade_notebook(settings, lab1, str(path), pool).results
     assert results["score"] == 20, f"{damage.__name__}: {failed_checks(results)}"
     if note:
         assert note in results["output"], f"the feedback says what was repaired: {results['output']!r}"
 
 
-def test_nbformat_3_notebook_is_graded(settings, lab1, launcher, tmp_path):
+def test_nbformat_3_notebook_is_graded(settings, lab1, pool, tmp_path):
     v3 = nbformat.convert(answer_key(settings), 3)
     path = tmp_path / "v3.ipynb"
     nbformat.write(v3, path, version=3)
     assert '"worksheets"' in path.read_text()
-    results = grade_notebook(settings, lab1, str(path), launcher).results
+    results = grade_notebook(settings, lab1, str(path), pool).results
     assert results["score"] == 20, failed_checks(results)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 
 import nbformat
 import pytest
@@ -18,7 +19,7 @@ from autograder.batch import grade_all
 from autograder.config import load_config
 from autograder.demo import make_course
 from autograder.examples import Variant, write_variant
-from autograder.grading import find_lab
+from autograder.labs import find_lab
 from autograder.sandbox import make_launcher
 from conftest import KIT, failed_checks
 
@@ -216,6 +217,16 @@ def attacks(course: str, port: int) -> list[Variant]:
     ]
 
 
+@dataclass
+class RedTeam:
+    settings: object
+    variants: dict  # student -> Variant
+    graded: dict  # student -> results
+    connections: list  # what reached the loopback listener
+    finished: float  # time.time() at the end of the batch
+    before: dict  # sandbox processes alive before the batch (other tests' pools)
+
+
 @pytest.fixture(scope="module")
 def listener():
     """A TCP server on the grader's loopback that records every connection it gets."""
@@ -264,13 +275,13 @@ def red_team(tmp_path_factory, listener):
     nb = nbformat.read(kernel_name_path, as_version=4)
     nb.metadata["kernelspec"] = {"name": "python3-unsandboxed", "display_name": "evil", "language": "python"}
     nbformat.write(nb, kernel_name_path)
+    before = sandbox_processes(settings)  # kernels that other tests launched ahead, in their own pools
     os.environ[SECRET_ENV] = "the-grader's-secret"
     try:
         graded = grade_all(settings, find_lab(settings, "lab1_neuron"), make_launcher(settings, "lab1_neuron"), progress=False)
     finally:
         del os.environ[SECRET_ENV]
-    finished = time.time()
-    return settings, {variant.student: variant for variant in variants}, graded, connections, finished
+    return RedTeam(settings, {variant.student: variant for variant in variants}, graded, connections, time.time(), before)
 
 
 def outputs_of(settings, student: str) -> str:
@@ -289,72 +300,67 @@ EVERY_CHECK_FAILS = {"monkeypatch", "fake_results"}
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_attack_gets_exactly_the_reasons_of_what_it_did(red_team, attack):
-    settings, variants, graded, _, _ = red_team
-    results = graded[attack]
+    results = red_team.graded[attack]
     if attack in EVERY_CHECK_FAILS:
         assert results["score"] == 0, f"{attack}: a stub scores 0 whatever it forges, got {results['score']}"
     else:
-        assert failed_checks(results) == variants[attack].loses, f"{attack}: failed {failed_checks(results)}"
+        assert failed_checks(results) == red_team.variants[attack].loses, f"{attack}: failed {failed_checks(results)}"
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_answer_key_graded_right_after_the_attack_scores_full_marks(red_team, attack):
-    _, _, graded, _, _ = red_team
-    results = graded[attack + "_ok"]
+    results = red_team.graded[attack + "_ok"]
     assert results["score"] == results["max_score"] == 20, f"after {attack}: {failed_checks(results)}"
 
 
 def test_network_is_unreachable(red_team):
-    settings, _, _, connections, _ = red_team
-    printed = outputs_of(settings, "network")
-    assert connections == [], "nothing reached the grader's loopback listener"
+    printed = outputs_of(red_team.settings, "network")
+    assert red_team.connections == [], "nothing reached the grader's loopback listener"
     assert "CONNECTED" not in printed and "INTERFACES ['lo']" in printed, printed
 
 
 def test_hidden_files_cannot_be_read(red_team):
-    settings, _, _, _, _ = red_team
-    printed = outputs_of(settings, "read_secrets")
+    printed = outputs_of(red_team.settings, "read_secrets")
     assert "READ" not in printed, f"the sandbox let a file through: {printed[:2000]}"
     assert "truth table says" not in printed and "grading_tests" not in printed.split("blocked")[0]
 
 
 def test_nothing_is_written_outside_the_scratch_folder(red_team):
-    settings, _, _, _, _ = red_team
-    printed = outputs_of(settings, "write_outside")
+    printed = outputs_of(red_team.settings, "write_outside")
     assert "WROTE" not in printed, printed
-    for path in (os.path.join(KIT, "PWNED"), settings.path("PWNED"), settings.path("autograded", "PWNED"), "/work/PWNED", "/usr/PWNED"):
+    for path in (os.path.join(KIT, "PWNED"), red_team.settings.path("PWNED"), red_team.settings.path("autograded", "PWNED"), "/work/PWNED", "/usr/PWNED"):
         assert not os.path.exists(path), f"{path} was written"
 
 
 def test_the_daemon_is_gone_and_results_stay_as_graded(red_team):
-    settings, _, graded, _, finished = red_team
-    time.sleep(max(0.0, finished + 6 - time.time()))
-    path = settings.path("autograded", "daemon", "lab1_neuron", "results.json")
-    assert json.load(open(path, encoding="utf-8"))["score"] == graded["daemon"]["score"] == 20
+    time.sleep(max(0.0, red_team.finished + 6 - time.time()))
+    path = red_team.settings.path("autograded", "daemon", "lab1_neuron", "results.json")
+    assert json.load(open(path, encoding="utf-8"))["score"] == red_team.graded["daemon"]["score"] == 20
+
+
+def sandbox_processes(settings) -> dict[int, str]:
+    listed = subprocess.run(["pgrep", "-u", settings.autograder.sandbox_user, "-a"], capture_output=True, text=True)
+    return {int(line.split()[0]): line for line in listed.stdout.splitlines()}
 
 
 def test_no_process_of_the_sandbox_user_is_left(red_team):
-    settings, _, _, _, _ = red_team
-    left = subprocess.run(["pgrep", "-u", settings.autograder.sandbox_user, "-a"], capture_output=True, text=True)
-    assert left.stdout.strip() == "", f"processes left behind: {left.stdout}"
+    left = {pid: line for pid, line in sandbox_processes(red_team.settings).items() if pid not in red_team.before}
+    assert not left, f"processes left behind: {list(left.values())}"
 
 
 def test_other_processes_and_the_graders_environment_are_invisible(red_team):
-    settings, _, _, _, _ = red_team
-    printed = outputs_of(settings, "proc_snoop")
+    printed = outputs_of(red_team.settings, "proc_snoop")
     assert SECRET_ENV not in printed and "pytest" not in printed and "grading_tests" not in printed, printed[:3000]
 
 
 def test_sockets_cannot_be_swapped(red_team):
-    settings, _, graded, _, _ = red_team
-    printed = outputs_of(settings, "socket_swap")
+    printed = outputs_of(red_team.settings, "socket_swap")
     assert "SWAPPED" not in printed and "PermissionError" in printed, printed
-    assert graded["socket_swap"]["score"] == 20
+    assert red_team.graded["socket_swap"]["score"] == 20
 
 
 def test_kernel_name_in_metadata_does_not_escape_the_sandbox(red_team):
-    settings, _, graded, _, _ = red_team
     import pwd
 
-    uid = pwd.getpwnam(settings.autograder.sandbox_user).pw_uid
-    assert f"UID {uid}" in outputs_of(settings, "kernel_name"), "the kernel ran as the sandbox user"
+    uid = pwd.getpwnam(red_team.settings.autograder.sandbox_user).pw_uid
+    assert f"UID {uid}" in outputs_of(red_team.settings, "kernel_name"), "the kernel ran as the sandbox user"

@@ -1,0 +1,42 @@
+"""Kernels launched ahead of need: the next submission's kernel boots while this one is graded.
+
+A kernel takes about a second to start and import the lab's modules, almost all of it CPU in its own
+process. Launching it before it is needed overlaps that second with the grader's own work (reading and
+restoring the notebook, importing and collecting the checks) and, in a batch, with the grading of the
+previous submission on the other core. Every kernel is still fresh: one per submission, never reused.
+"""
+from .config import Limits, Settings
+from .kernel_proxy import KernelSession
+from .labs import Lab
+
+
+class KernelPool:
+    def __init__(self, launcher, limits: Limits, files=(), preload=(), ahead: int = 0):
+        self.launcher, self.limits, self.files, self.preload, self.ahead = launcher, limits, tuple(files), tuple(preload), ahead
+        self.launched: list[KernelSession] = []
+
+    @classmethod
+    def for_lab(cls, settings: Settings, lab: Lab, launcher, ahead: int = 0) -> "KernelPool":
+        limits = Limits.for_lab(settings, lab.name)
+        return cls(launcher, limits, lab.files, settings.for_lab(lab.name, "preload"), ahead)
+
+    def prime(self) -> None:
+        """Launch a kernel now, to be taken later."""
+        session = KernelSession(self.launcher, self.limits, self.files, self.preload)
+        session.launch()
+        self.launched.append(session)
+
+    def take(self) -> KernelSession:
+        """A ready kernel; then launch the next ones, so that `ahead` kernels boot while this one works."""
+        if not self.launched:
+            self.prime()
+        session = self.launched.pop(0)
+        while len(self.launched) < self.ahead:
+            self.prime()
+        session.wait_ready()
+        return session
+
+    def close(self) -> None:
+        for session in self.launched:
+            session.shutdown()
+        self.launched.clear()
