@@ -56,7 +56,9 @@ def marker_arg(item, name: str, default):
 def describe_failure(error: BaseException) -> tuple[str, str]:
     """(reason, message) of a failed check: the student's traceback, the assertion message, or the cause."""
     if isinstance(error, StudentError) and error.reason == NOT_ATTEMPTED:
-        return NOT_ATTEMPTED, error.evalue if error.ename == "NotDefinedError" else f"{error.ename}: {error.evalue}"
+        if error.ename == "NotDefinedError":
+            return NOT_ATTEMPTED, error.evalue
+        return NOT_ATTEMPTED, f"{error.ename}: {error.evalue}" if error.evalue else "not done yet: the code still raises NotImplementedError"
     if isinstance(error, StudentError):
         return error.reason, f"{error.ename}: {error.evalue}\n\n{error.traceback}"
     if isinstance(error, SubmissionFailure):

@@ -28,13 +28,9 @@ INSTALL_BRIDGE = (
     "    module = types.ModuleType('_autograder_bridge')\n"
     "    exec(compile(source, '<autograder bridge>', 'exec'), module.__dict__)\n"
     "    sys.modules[module.__name__] = module\n"
-    "    module.install(get_ipython().user_ns)\n"
+    "    module.install(get_ipython().user_ns, get_ipython().kernel.comm_manager)\n"
     f"_autograder_install({BRIDGE_SOURCE!r})\n"
     "del _autograder_install\n"
-)
-REQUEST = (
-    "__import__('sys').modules['_autograder_bridge'].handle("
-    "{request!r}, __import__('IPython.display', fromlist=['_']).publish_display_data)"
 )
 POLL_SECONDS = 0.2
 
@@ -59,7 +55,7 @@ class KernelSession:
         self.launcher, self.limits, self.files, self.preload = launcher, limits, files, preload
         self.km = self.kc = None
         self.run_dir = None
-        self.bridge_installed = False
+        self.comm_id = None  # the comm that carries requests, once the bridge is installed
 
     def start(self) -> None:
         self.launch()
@@ -123,6 +119,15 @@ class KernelSession:
         if not self.alive:
             raise KernelDied("the kernel is not running")
         msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
+        return self._collect(msg_id, timeout)
+
+    def _send(self, kind: str, content: dict) -> str:
+        message = self.kc.session.msg(kind, content)
+        self.kc.shell_channel.send(message)
+        return message["header"]["msg_id"]
+
+    def _collect(self, msg_id: str, timeout: float) -> Execution:
+        """Gather what request `msg_id` sends until the kernel is idle again, within `timeout` and the caps."""
         deadline = time.monotonic() + timeout
         result, output_bytes, value_bytes = Execution(), 0, 0
         while True:
@@ -136,13 +141,12 @@ class KernelSession:
                 result.error = StudentError(
                     content["ename"], content["evalue"], trim_traceback(content["traceback"])
                 )
-            elif kind == "display_data" and kernel_bridge.MIME in content.get("data", {}):
-                answer = content["data"][kernel_bridge.MIME]
-                value_bytes += len(answer)
+            elif kind == "comm_msg" and content.get("comm_id") == self.comm_id:
+                value_bytes += len(json.dumps(content.get("data")))
                 if value_bytes > self.limits.max_value_bytes:
                     self._stop(msg_id)
                     raise OutputExceeded(f"a value larger than {self.limits.max_value_bytes} bytes")
-                result.answers.append(answer)
+                result.answers.append(content.get("data"))
             elif kind in ("stream", "display_data", "execute_result"):
                 output_bytes += _size(content)
                 if output_bytes > self.limits.max_output_bytes:
@@ -190,31 +194,45 @@ class KernelSession:
         self.km.shutdown_kernel(now=True)
 
     def install_bridge(self, timeout: float) -> None:
+        """Install kernel_bridge.py in the kernel and open the comm that carries the requests."""
         execution = self.execute(INSTALL_BRIDGE, timeout)
         if execution.error is not None:
             raise SubmissionFailure(f"the grader could not talk to the kernel: {execution.error}")
-        self.bridge_installed = True
+        comm_id = secrets.token_hex(16)
+        opened = self._send("comm_open", {"comm_id": comm_id, "target_name": kernel_bridge.COMM_TARGET, "data": {}})
+        self._collect(opened, timeout)
+        self.comm_id = comm_id
 
     def request(self, op: str, timeout: float, **fields):
-        """Ask the bridge for a value (see kernel_bridge.py for the ops); returns decoded data or a HandleInfo."""
-        if not self.bridge_installed:
+        """Ask the bridge for a value (see kernel_bridge.py for the ops); returns decoded data or a HandleInfo.
+
+        Raises StudentError when the student's code raised, SubmissionFailure when the answer is not data.
+        """
+        if not self.alive:
+            raise KernelDied("the kernel is not running")
+        if self.comm_id is None:
             self.install_bridge(timeout)
         nonce = secrets.token_hex(8)
         request = json.dumps({"op": op, "nonce": nonce, **fields})
-        execution = self.execute(REQUEST.format(request=request), timeout)
-        if execution.error is not None:
-            raise execution.error
+        execution = self._collect(self._send("comm_msg", {"comm_id": self.comm_id, "data": {"request": request}}), timeout)
         for answer in execution.answers:
-            try:
-                payload = json.loads(answer)
-            except (TypeError, ValueError):
+            if type(answer) is not dict or answer.get("nonce") != nonce:
                 continue
-            if type(payload) is dict and payload.get("nonce") == nonce:
-                try:
-                    return wire.decode(payload.get("value"))
-                except wire.BadValue as error:
-                    raise SubmissionFailure(f"the kernel sent a malformed value: {error}") from None
-        raise SubmissionFailure("the kernel sent no answer (was the notebook's display machinery replaced?)")
+            if "error" in answer:
+                raise student_error(answer["error"])
+            try:
+                return wire.decode(json.loads(answer["payload"]))
+            except (TypeError, ValueError, KeyError) as error:
+                raise SubmissionFailure(f"the kernel sent a malformed value: {error}") from None
+        raise SubmissionFailure("the kernel sent no answer (was the notebook's messaging replaced?)")
+
+
+def student_error(error) -> StudentError:
+    """The StudentError described by the bridge's error answer (whatever its shape: it comes from the kernel)."""
+    if type(error) is not dict:
+        return StudentError("Error", "the kernel sent a malformed error", "")
+    lines = error.get("traceback") if isinstance(error.get("traceback"), list) else []
+    return StudentError(str(error.get("ename", "Error")), str(error.get("evalue", "")), trim_traceback([str(line) for line in lines]))
 
 
 def _size(content: dict) -> int:

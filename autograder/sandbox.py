@@ -120,7 +120,10 @@ class SandboxLauncher(KernelLauncher):
         return flags if memory_cgroup else flags + [f"--as={limits.memory_bytes}"]
 
     def _bwrap(self, run_dir: str, scratch: str, connection_file: str) -> list[str]:
+        size = str(self.limits.scratch_bytes)
         args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+        # the tmpfs mounts first: a venv or run folder under /tmp (a CI checkout) is bound on top of them
+        args += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME, "--chmod", "0700", HOME]
         for path in SYSTEM_PATHS:
             args += ["--ro-bind", path, path]
         for link, target in SYSTEM_LINKS.items():
@@ -133,8 +136,6 @@ class SandboxLauncher(KernelLauncher):
             args += ["--dev-bind", device, device]
         if gpu_devices():
             args += ["--ro-bind", "/sys", "/sys"]  # the CUDA driver reads the PCI topology there
-        size = str(self.limits.scratch_bytes)
-        args += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", HOME, "--chmod", "0700", HOME]
         args += ["--ro-bind", os.path.join(run_dir, "passwd"), "/etc/passwd"]
         args += ["--ro-bind", os.path.join(run_dir, "group"), "/etc/group"]
         args += ["--bind", os.path.join(run_dir, "sockets"), os.path.join(run_dir, "sockets")]

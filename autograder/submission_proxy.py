@@ -21,7 +21,7 @@ class Submission:
     def __init__(self, kernel, deadline: float, seed: int):
         self._kernel, self._deadline = kernel, deadline
         self._session = kernel.session()
-        self._request("begin_check", seed=seed)
+        self._begin_check = seed  # sent with the check's first request: the kernel then forgets and seeds
 
     ref = staticmethod(wire.Ref)
     tensor = staticmethod(wire.Tensor)
@@ -65,6 +65,8 @@ class Submission:
             raise KernelTimeout("the check ran out of time")
         if self._kernel.session() is not self._session:
             raise KernelDied("the kernel was restarted during this check")
+        if self._begin_check is not None:
+            fields["begin_check"], self._begin_check = self._begin_check, None
         return self._wrap(self._session.request(op, remaining, **fields))
 
     def _wrap(self, value):

@@ -13,7 +13,6 @@ GRADER_FRAMES = ("<autograder bridge>", "_autograder_bridge")
 def trim_traceback(lines: list[str], max_lines: int = MAX_LINES, max_chars: int = MAX_CHARS) -> str:
     """IPython's traceback entries as text: no ANSI codes, no grader frames, the last lines and characters."""
     entries = [ANSI_ESCAPE.sub("", entry) for entry in lines]
-    text = "\n".join(entry for entry in entries if not any(marker in entry for marker in GRADER_FRAMES))
-    kept = text.splitlines()[-max_lines:]
-    text = "\n".join(kept)
+    kept = [entry.rstrip("\n") for entry in entries if not any(marker in entry for marker in GRADER_FRAMES)]
+    text = "\n".join("\n".join(kept).splitlines()[-max_lines:])
     return text if len(text) <= max_chars else "..." + text[-max_chars:]

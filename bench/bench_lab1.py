@@ -5,11 +5,15 @@ erin, frank, grace, judy; heidi's infinite loop, ivan's os._exit and the files t
 out because nbgrader would hang on or refuse them), each command in its own subprocess so that every one pays
 its own start-up, timed with time.perf_counter:
 
-  kit        python -m autograder --config <course>/course_config.py grade lab1_neuron <notebook> --json <file>
-  nbgrader   nbgrader autograde lab1_neuron --student <student> --force (run in the course folder)
-  nbclient   python -c '... NotebookClient(nbformat.read(<notebook>, 4), timeout=30, allow_errors=True).execute()'
-  batch      python -m autograder --config ... grade lab1_neuron --force --quiet, once over all eight,
-             counted as its total time / 8
+  kit              python -m autograder --config <course>/course_config.py grade lab1_neuron <notebook> --json <f>
+                   (one submission per command, in the bubblewrap sandbox)
+  kit-nosandbox    the same with --no-sandbox: the difference is the sandbox's overhead
+  nbgrader         nbgrader autograde lab1_neuron --student <student> --force (run in the course folder)
+  nbclient         python -c '... NotebookClient(nbformat.read(<notebook>, 4), timeout=30, allow_errors=True).execute()'
+  batch            python -m autograder --config ... grade lab1_neuron --force --quiet, once over all eight,
+                   counted as its total time / 8 (the class-scale mode: the next kernel boots during a grading)
+  batch-nosandbox  the same with --no-sandbox
+  nbgrader-batch   nbgrader autograde lab1_neuron --force, once over all eight, counted as total / 8
 
 The course is a throwaway folder built as autograder/demo.py builds demo_course/ (links to the kit's source/,
 grading_tests/, examples/ and course_config.py), with lab1_neuron released into it. Every command runs with
@@ -43,7 +47,15 @@ BARE_NBCLIENT = (
     "import sys, nbclient, nbformat; "
     "nbclient.NotebookClient(nbformat.read(sys.argv[1], 4), timeout=30, kernel_name='python3', allow_errors=True).execute()"
 )
-METHODS = ("kit", "nbgrader", "nbclient", "batch")
+METHODS = ("kit", "kit-nosandbox", "nbgrader", "nbclient", "batch", "batch-nosandbox", "nbgrader-batch")
+RATIOS = (
+    ("kit", "nbgrader"),
+    ("kit", "nbclient"),
+    ("batch", "nbgrader"),
+    ("batch", "nbgrader-batch"),
+    ("kit", "kit-nosandbox"),
+    ("batch", "batch-nosandbox"),
+)
 
 
 def bench_environment() -> dict[str, str]:
@@ -87,17 +99,24 @@ def time_one_submission(settings, student: str, json_path: str) -> dict[str, flo
     course = settings.root
     notebook = settings.path("submitted", student, LAB, LAB + ".ipynb")
     config = settings.path("course_config.py")
+    kit = [PYTHON, "-m", "autograder", "--config", config, "grade", LAB, notebook, "--json", json_path]
     return {
-        "kit": run([PYTHON, "-m", "autograder", "--config", config, "grade", LAB, notebook, "--json", json_path], course),
+        "kit": run(kit, course),
+        "kit-nosandbox": run(kit + ["--no-sandbox"], course),
         "nbgrader": run(["nbgrader", "autograde", LAB, "--student", student, "--force", NBGRADER_CONFIG], course),
         "nbclient": run([PYTHON, "-c", BARE_NBCLIENT, notebook], course),
     }
 
 
-def time_batch(settings) -> float:
-    """Seconds per submission of the kit grading all eight in one command."""
-    command = [PYTHON, "-m", "autograder", "--config", settings.path("course_config.py"), "grade", LAB, "--force", "--quiet"]
-    return run(command, settings.root) / len(STUDENTS)
+def time_batches(settings) -> dict[str, float]:
+    """Seconds per submission of grading all eight in one command: the kit with and without sandbox, nbgrader."""
+    kit = [PYTHON, "-m", "autograder", "--config", settings.path("course_config.py"), "grade", LAB, "--force", "--quiet"]
+    commands = {
+        "batch": kit,
+        "batch-nosandbox": kit + ["--no-sandbox"],
+        "nbgrader-batch": ["nbgrader", "autograde", LAB, "--force", NBGRADER_CONFIG],
+    }
+    return {method: run(command, settings.root) / len(STUDENTS) for method, command in commands.items()}
 
 
 def print_table(times: dict[str, list[float]]) -> None:
@@ -108,8 +127,8 @@ def print_table(times: dict[str, list[float]]) -> None:
         print(f"{method:<10} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f} {len(values):5d}")
     median = {method: statistics.median(values) for method, values in times.items()}
     print()
-    for top, bottom in (("kit", "nbgrader"), ("kit", "nbclient"), ("batch", "nbgrader")):
-        print(f"{top} / {bottom}: {median[top] / median[bottom]:.2f}")
+    for top, bottom in RATIOS:
+        print(f"{top} / {bottom}: {median[top] / median[bottom]:.3f}")
 
 
 def print_scores(json_folder: str) -> None:
@@ -140,8 +159,9 @@ def main(argv=None) -> int:
             print(f"pass {number}/{args.repeat}: {student}", flush=True)
             for method, seconds in time_one_submission(settings, student, os.path.join(work, student + ".json")).items():
                 times[method].append(seconds)
-        print(f"pass {number}/{args.repeat}: batch of {len(STUDENTS)}", flush=True)
-        times["batch"].append(time_batch(settings))
+        print(f"pass {number}/{args.repeat}: batches of {len(STUDENTS)}", flush=True)
+        for method, seconds in time_batches(settings).items():
+            times[method].append(seconds)
     print_table(times)
     print_scores(work)
     if args.keep:
