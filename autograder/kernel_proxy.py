@@ -4,16 +4,20 @@
 is interrupted by message and, if it does not stop within the grace period, killed. `KernelSession.request`
 asks the in-kernel bridge (kernel_bridge.py) for a value and decodes the answer as data (wire.py).
 """
+import contextlib
 import json
 import os
 import queue
 import secrets
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 
 import nbformat
+import zmq
 
 from . import kernel_bridge, wire
 from .config import Limits
@@ -70,6 +74,8 @@ class KernelSession:
             copy(path, os.path.join(scratch, os.path.basename(path)))
         self.launcher.prepare(self.run_dir, scratch)
         self.km = SubmissionKernelManager(
+            # one ZMQ context for all kernels: a context of its own is destroyed with a 100 ms linger each time
+            context=zmq.Context.instance(),
             launcher=self.launcher,
             run_dir=self.run_dir,
             scratch=scratch,
@@ -107,12 +113,23 @@ class KernelSession:
             self.kc.stop_channels()
         if self.km is not None:
             if self.km.has_kernel:
+                self._kill_now()
                 self.km.shutdown_kernel(now=True)
             self.km.cleanup_resources()
         if self.run_dir is not None:
             self.launcher.cleanup(self.run_dir)
             shutil.rmtree(self.run_dir, ignore_errors=True)
         self.km = self.kc = self.run_dir = None
+
+    def _kill_now(self) -> None:
+        """SIGKILL the kernel's process group and reap it: jupyter_client's own kill polls every 0.1 s."""
+        process = getattr(self.km.provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # started in a session of its own: its group id is its pid
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
 
     def execute(self, code: str, timeout: float) -> Execution:
         """Run `code`; raises KernelTimeout, KernelDied or OutputExceeded, never for the student's own errors."""
@@ -191,6 +208,7 @@ class KernelSession:
                 if not self.launcher.has_strays(self.run_dir):
                     return
                 break  # the request stopped but what it started runs on (a fork bomb): end them all
+        self._kill_now()
         self.km.shutdown_kernel(now=True)
 
     def install_bridge(self, timeout: float) -> None:

@@ -187,7 +187,8 @@ class SandboxLauncher(KernelLauncher):
             connection_file = os.path.join(run_dir, "kernel.json")
             with open(connection_file, "w", encoding="ascii") as handle:
                 handle.write("{}")
-            probe = [os.path.join(self.venv, "bin", "python"), "-c", "import os; print(os.getuid())", "-f", connection_file]
+            # `id -u` rather than Python: the same namespaces, cgroups and limits, at a tenth of the cost
+            probe = ["/bin/sh", "-c", "id -u", "-f", connection_file]
             command = self.wrap(probe, run_dir, scratch)
             try:
                 run = subprocess.run(command, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})

@@ -121,6 +121,7 @@ VARIANTS = [
                 "test_feedforward_one_sample_shape", "test_feedforward_batch_shape", "test_feedforward_linear_formula",
                 "test_feedforward_applies_activation_on_both_layers", "test_batch_matches_one_sample_at_a_time",
                 "test_feedforward_is_vectorised",
+                "test_predict_labels_and_shape", "test_predict_threshold_is_inclusive",  # predict calls feedforward
             )
         },
     ),

@@ -4,9 +4,11 @@ import pytest
 
 from autograder.check_runner import collect_checks
 from autograder.release import ReleaseError, check_points, generate_assignment
+from autograder.config import load_config
 from autograder.notebook_cells import is_solution
+from conftest import KIT
 
-LABS = ["lab1_neuron"]
+LABS = load_config(f"{KIT}/course_config.py").autograder.labs
 
 
 def cell_contents(notebook) -> list[tuple]:

@@ -1,10 +1,12 @@
 """Hidden check of lab2's vectorised feedforward (grade cell test_vectorised, 2 points).
 
 The time is measured inside the kernel (no transfer counted): a network with 2 inputs and 4 hidden neurons,
-the default sigmoid, on 100,000 samples, the best of up to 3 runs after a warm-up. A small hidden layer keeps
-the matrix work cheap, so the time is dominated by how the samples are visited: measured on the kit's
-2-core machine (busy), the answer key takes about 5-15 ms, the same code with a Python loop over the samples
-about 1.3-2 s per run. The limit, 0.3 s, leaves a margin of about 20x on one side and 4x on the other.
+the default sigmoid, on 100,000 samples, after a warm-up; a run over the limit is repeated (best of up to 3)
+unless it is far over, so a noisy moment does not fail a vectorised feedforward and a loop costs one run. A
+small hidden layer keeps the matrix work cheap, so the time is dominated by how the samples are visited.
+Measured on a busy 2-core machine: the answer key 9-15 ms, the same code with a Python loop over the samples
+(examples/lab2_ann.py, samir) 1.4-1.5 s. The limit, 0.3 s, leaves a margin of about 20x on one side and 5x
+on the other.
 """
 import pytest
 
@@ -25,7 +27,7 @@ def _ag_time_feedforward():
         start = time.perf_counter()
         out = network.feedforward(X)
         best = min(best, time.perf_counter() - start)
-        if best < {LIMIT_SECONDS}:
+        if best < {LIMIT_SECONDS} or best > {3 * LIMIT_SECONDS:g}:
             break
     return best, int(numpy.size(out)), bool(numpy.all(numpy.isfinite(numpy.asarray(out, dtype=float))))
 """
