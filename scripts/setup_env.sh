@@ -32,7 +32,9 @@ fi
 if [ "$(cat "$VENV/.kit-stamp" 2>/dev/null)" != "$(stamp_of)" ]; then
   echo "setup: installing the pinned requirements (a few minutes the first time)" >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$KIT/requirements.txt"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$KIT"
+  # compat mode: a plain path in a .pth file, not an import hook that every Python process (kernels too) loads
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+    --config-settings editable_mode=compat -e "$KIT"
   # TensorFlow 2.21 loads its LLVM globally and crashes torch in the same process (upstream TF issue 124205);
   # this keeps TF's libraries local. See ../shared/NOTES.md.
   SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
