@@ -60,3 +60,17 @@ def test_check_on_the_stub_names_the_failing_public_checks():
     assert run.returncode == 1, "failing public checks exit 1"
     assert "FAILED  test_activations: NotImplementedError" in run.stdout, run.stdout
     assert "4 of 4 public checks failed" in run.stdout
+
+
+def test_grade_refuses_without_a_sandbox_and_says_how_to_proceed(tmp_path):
+    config = tmp_path / "course_config.py"
+    config.write_text(
+        open(os.path.join(KIT, "course_config.py"), encoding="utf-8").read()
+        + f'\nc.CourseDirectory.root = {KIT!r}\nc.Autograder.sandbox_user = "no-such-user-here"\n',
+        encoding="utf-8",
+    )
+    run = autograder("--config", str(config), "grade", "lab1_neuron", SOLUTION)
+    assert run.returncode == 3, "a grader that cannot sandbox does not grade"
+    assert "the sandbox user 'no-such-user-here' does not exist" in run.stderr and "--no-sandbox" in run.stderr, run.stderr
+    graded = autograder("--config", str(config), "grade", "lab1_neuron", SOLUTION, "--no-sandbox")
+    assert graded.returncode == 0 and "20/20" in graded.stdout, "--no-sandbox grades anyway, for trusted files"
