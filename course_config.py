@@ -12,7 +12,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 30  # nbgrader's own autograde, if you run it: seconds per cell
 
 # --- autograder ---------------------------------------------------------------------------------------------
-c.Autograder.labs = ["lab1_neuron", "lab2_ann"]
+c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop"]
 c.Autograder.seed = 0
 c.Autograder.cell_timeout = 30.0  # seconds per notebook cell
 c.Autograder.check_timeout = 20.0  # seconds per hidden check (a check's time_limit marker may raise it)
@@ -22,4 +22,10 @@ c.Autograder.lab_settings = {
     # lab1's cells and checks take milliseconds: short limits make an infinite loop cheap to grade
     "lab1_neuron": {"cell_timeout": 10.0, "check_timeout": 5.0, "preload": ["numpy", "matplotlib.pyplot"]},
     "lab2_ann": {"cell_timeout": 10.0, "check_timeout": 5.0, "preload": ["numpy", "matplotlib.pyplot"]},
+    # torch._dynamo: the first torch optimizer imports it (about 1 s) unless the kernel did while it booted
+    "lab3_backprop": {
+        "cell_timeout": 30.0,
+        "check_timeout": 10.0,
+        "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo"],
+    },
 }
