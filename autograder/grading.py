@@ -70,7 +70,8 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool) ->
     finally:
         kernel.close()
     results = build_results(
-        lab.name, sha256, checks, kernel.reports, notes, kernel.device, time.monotonic() - started, manual_points(released)
+        lab.name, sha256, checks, kernel.reports, notes, kernel.device, time.monotonic() - started, manual_points(released),
+        sandboxed=pool.launcher.sandboxed, restarts=kernel.restarts,
     )
     return Graded(results, nb)
 

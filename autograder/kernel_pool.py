@@ -12,7 +12,8 @@ from .labs import Lab
 
 class KernelPool:
     def __init__(self, launcher, limits: Limits, files=(), preload=(), ahead: int = 0):
-        self.launcher, self.limits, self.files, self.preload, self.ahead = launcher, limits, tuple(files), tuple(preload), ahead
+        self.launcher, self.limits, self.ahead = launcher, limits, ahead
+        self.files, self.preload = tuple(files), tuple(preload)
         self.launched: list[KernelSession] = []
 
     @classmethod

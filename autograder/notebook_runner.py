@@ -28,8 +28,7 @@ class PreparedKernel:
 
     def __init__(self, nb, pool: KernelPool, run_public_test_cells=False, deadline=None):
         self.nb, self.pool, self.limits = nb, pool, pool.limits
-        limits = pool.limits
-        self.deadline = deadline if deadline is not None else time.monotonic() + limits.submission_timeout
+        self.deadline = deadline if deadline is not None else time.monotonic() + pool.limits.submission_timeout
         self.cells = [
             (index, cell)
             for index, cell in enumerate(nb.cells)

@@ -30,7 +30,7 @@ def test_entry(check: CheckResult) -> dict:
     return entry
 
 
-def build_results(lab, sha256, checks, cell_reports, notes, device, seconds, manual_max_score) -> dict:
+def build_results(lab, sha256, checks, cell_reports, notes, device, seconds, manual_max_score, sandboxed=False, restarts=0) -> dict:
     tests = [test_entry(check) for check in checks]
     failed_cells = [report for report in cell_reports if report.status != "ok"]
     return {
@@ -43,6 +43,8 @@ def build_results(lab, sha256, checks, cell_reports, notes, device, seconds, man
             "lab": lab,
             "notebook_sha256": sha256,
             "device": device,
+            "sandboxed": sandboxed,
+            "kernel_restarts": restarts,
             "failures": {test["name"]: test["extra_data"]["reason"] for test in tests if test["status"] == "failed"},
             "restored": notes,
             "cells": [vars(report) for report in failed_cells],

@@ -26,7 +26,8 @@ class PublicCheck:
 def run_public_checks(settings: Settings, path: str, lab: str | None = None) -> list[PublicCheck]:
     nb = read_submission(path, settings.autograder.max_notebook_bytes)
     limits = Limits.for_lab(settings, lab or "")
-    files = [os.path.join(os.path.dirname(os.path.abspath(path)), name) for name in os.listdir(os.path.dirname(os.path.abspath(path))) if not name.endswith(".ipynb") and not name.startswith(".")]
+    folder = os.path.dirname(os.path.abspath(path))  # the lab's data helpers sit beside the notebook
+    files = [os.path.join(folder, name) for name in os.listdir(folder) if not name.endswith(".ipynb") and not name.startswith(".")]
     pool = KernelPool(KernelLauncher(), limits, files)
     kernel = PreparedKernel(nb, pool, run_public_test_cells=True, deadline=time.monotonic() + limits.submission_timeout)
     try:

@@ -70,6 +70,7 @@ def test_infinite_loop_times_out_and_the_rest_is_graded(graded_examples):
 def test_kernel_death_costs_only_the_checks_that_caused_it(graded_examples):
     _, results = graded_examples["ivan"]
     assert results["score"] == 18, "relu's two checks are lost; every check after them runs in a fresh kernel"
+    assert results["extra_data"]["kernel_restarts"] >= 2, "each death is followed by a fresh kernel"
     assert "kernel died" in results["extra_data"]["failures"].values()
 
 
@@ -80,7 +81,7 @@ def test_results_follow_the_gradescope_format(graded_examples):
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}, test
         assert test["status"] in ("passed", "failed")
     extra = results["extra_data"]
-    assert extra["lab"] == "lab1_neuron" and extra["device"] == "cpu"
+    assert extra["lab"] == "lab1_neuron" and extra["device"] == "cpu" and extra["sandboxed"] is True
     assert len(extra["notebook_sha256"]) == 64
     assert extra["failures"] == {"step(0) is 1 (the Heaviside convention H(0) = 1)": "wrong answer"}
 
