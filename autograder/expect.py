@@ -35,6 +35,17 @@ def numeric_array(value, what: str) -> np.ndarray:
     return value
 
 
+def losses_of(value, epochs: int, what: str) -> np.ndarray:
+    """A training function's per-epoch losses: exactly `epochs` finite numbers, as float64 of shape (epochs,)."""
+    losses = numeric_array(value, what)
+    assert losses.ndim == 1, f"{what} should return a list of numbers, got an array of shape {losses.shape}"
+    assert len(losses) == epochs, f"{what} should return {epochs} losses (one per epoch), got {len(losses)}"
+    if not np.all(np.isfinite(losses)):
+        first = int(np.argmax(~np.isfinite(losses)))
+        raise AssertionError(f"{what} returned losses that are not finite from entry {first} on ({losses[first]}): the training diverged")
+    return losses.astype(np.float64)
+
+
 def close(got, expected, what: str, rtol: float = 1e-7, atol: float = 1e-9) -> None:
     """Assert that a number or array equals `expected` within tolerance, shape included."""
     expected = np.asarray(expected, dtype=float)

@@ -16,7 +16,7 @@ checked seeds): that bug is judged by test_train_torch_matches_sgd alone.
 import numpy as np
 import pytest
 
-from autograder.expect import close, numeric_array
+from autograder.expect import close, losses_of, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_torch")
 
@@ -38,16 +38,6 @@ def by_shape(arrays, shapes, what):
         f"{what} should have the parameters of two nn.Linear layers, shapes {sorted(shapes)}, got {got}"
     )
     return [found[shape] for shape in shapes]
-
-
-def losses_of(value, epochs, call):
-    losses = numeric_array(value, call)
-    assert losses.ndim == 1, f"{call} should return a list of numbers, got an array of shape {losses.shape}"
-    assert len(losses) == epochs, f"{call} should return {epochs} losses (one per epoch), got {len(losses)}"
-    if not np.all(np.isfinite(losses)):
-        first = int(np.argmax(~np.isfinite(losses)))
-        raise AssertionError(f"{call} returned losses that are not finite from entry {first} on ({losses[first]}): the training diverged")
-    return losses.astype(np.float64)
 
 
 def problem(seed, n=16):

@@ -15,7 +15,7 @@ in test_backward); update with + instead of -, min 1.327, fails.
 import numpy as np
 import pytest
 
-from autograder.expect import numeric_array
+from autograder.expect import losses_of, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_train")
 
@@ -76,16 +76,6 @@ def problem(seed, n=16):
     rng = np.random.default_rng(1000 + seed)
     X = rng.normal(size=(n, 2))
     return X, (X[:, :1] + X[:, 1:] > 0).astype(float)
-
-
-def losses_of(value, epochs, call):
-    losses = numeric_array(value, call)
-    assert losses.ndim == 1, f"{call} should return a list of numbers, got an array of shape {losses.shape}"
-    assert len(losses) == epochs, f"{call} should return {epochs} losses (one per epoch), got {len(losses)}"
-    if not np.all(np.isfinite(losses)):
-        first = int(np.argmax(~np.isfinite(losses)))
-        raise AssertionError(f"{call} returned losses that are not finite from entry {first} on ({losses[first]}): the training diverged")
-    return losses.astype(np.float64)
 
 
 @pytest.mark.points(1)
