@@ -12,8 +12,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 30  # nbgrader's own autograde, if you run it: seconds per cell
 
 # --- autograder ---------------------------------------------------------------------------------------------
-c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop"]
+c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop", "lab4_mnist", "lab5_gan"]
 c.Autograder.seed = 0
+c.Autograder.dataset = "mnist"  # or "fashion-mnist" (installed by scripts/setup_env.sh): the data of lab4 and lab5
 c.Autograder.cell_timeout = 30.0  # seconds per notebook cell
 c.Autograder.check_timeout = 20.0  # seconds per hidden check (a check's time_limit marker may raise it)
 c.Autograder.submission_timeout = 900.0  # seconds for one submission, all cells and checks together
@@ -27,5 +28,19 @@ c.Autograder.lab_settings = {
         "cell_timeout": 30.0,
         "check_timeout": 10.0,
         "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo"],
+    },
+    # training checks run for seconds (see grading_tests/lab4_mnist/test_fit.py for the reference's times)
+    "lab4_mnist": {
+        "cell_timeout": 60.0,
+        "check_timeout": 20.0,
+        "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo", "torch.utils.data"],
+    },
+    # the sample checks train the student's GAN for 3,000 steps on a CPU (about a minute), 5,000 on a GPU;
+    # require_gpu = True refuses to grade it on a machine without one
+    "lab5_gan": {
+        "cell_timeout": 120.0,
+        "check_timeout": 30.0,
+        "require_gpu": False,
+        "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo", "torch.utils.data"],
     },
 }

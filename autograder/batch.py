@@ -16,11 +16,12 @@ from tqdm import tqdm
 from .config import Settings
 from .feedback import write_feedback
 from .gradebook import record_results
-from .grading import file_sha256, grade_or_reject
+from .grading import Graded, file_sha256, grade_or_reject
 from .kernel_pool import KernelPool
 from .labs import Lab
 from .release import register_lab
 from .results import read_results, write_results
+from .workers import grade_in_parallel
 
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S.%f %Z", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d %H:%M:%S")
 
@@ -71,8 +72,8 @@ def is_done(settings: Settings, lab: Lab, submitted: Submitted) -> bool:
     )
 
 
-def grade_submission(settings: Settings, lab: Lab, submitted: Submitted, pool: KernelPool) -> dict:
-    graded = grade_or_reject(settings, lab, submitted.notebook, pool)
+def record_submission(settings: Settings, lab: Lab, submitted: Submitted, graded: Graded) -> dict:
+    """Write a graded submission everywhere: gradebook, feedback page, autograded notebook, then results.json."""
     record_results(settings, lab.name, lab.notebook_name, submitted.student, graded.results, submitted.timestamp)
     write_feedback(settings.path("feedback", submitted.student, lab.name, lab.notebook_name + ".html"), graded.results, submitted.student)
     folder = os.path.dirname(autograded_path(settings, lab, submitted.student, ""))
@@ -83,21 +84,35 @@ def grade_submission(settings: Settings, lab: Lab, submitted: Submitted, pool: K
     return graded.results
 
 
-def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progress=True) -> dict[str, dict]:
-    """Grade every submission not already graded (all of them with `force`); returns results by student."""
+def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progress=True, workers: int = 1) -> dict[str, dict]:
+    """Grade every submission not already graded (all of them with `force`), `workers` at a time; returns
+    results by student."""
     register_lab(settings, lab.name)
     submissions = find_submissions(settings, lab)
     graded = {}
+    to_grade = []
+    for submitted in submissions:
+        if not force and is_done(settings, lab, submitted):
+            graded[submitted.student] = read_results(autograded_path(settings, lab, submitted.student, settings.autograder.results_file))
+        else:
+            to_grade.append(submitted)
+    bar = tqdm(total=len(to_grade), desc=f"grading {lab.name}", unit="submission", file=sys.stderr, disable=not progress)
+    for submitted, done in zip(to_grade, grade_each(settings, lab, launcher, [s.notebook for s in to_grade], workers)):
+        graded[submitted.student] = record_submission(settings, lab, submitted, done)
+        bar.set_postfix_str(submitted.student)
+        bar.update()
+    bar.close()
+    return {submitted.student: graded[submitted.student] for submitted in submissions}
+
+
+def grade_each(settings: Settings, lab: Lab, launcher, paths: list[str], workers: int):
+    """The Graded of each notebook, in order: here, one after the other, or in `workers` worker processes."""
+    if workers > 1 and len(paths) > 1:
+        yield from grade_in_parallel(settings, lab, paths, workers, sandbox=launcher.sandboxed)
+        return
     pool = KernelPool.for_lab(settings, lab, launcher, ahead=1)  # the next kernel boots during this grading
-    bar = tqdm(submissions, desc=f"grading {lab.name}", unit="submission", file=sys.stderr, disable=not progress)
     try:
-        for submitted in bar:
-            bar.set_postfix_str(submitted.student)
-            results_path = autograded_path(settings, lab, submitted.student, settings.autograder.results_file)
-            if not force and is_done(settings, lab, submitted):
-                graded[submitted.student] = read_results(results_path)
-                continue
-            graded[submitted.student] = grade_submission(settings, lab, submitted, pool)
+        for path in paths:
+            yield grade_or_reject(settings, lab, path, pool)
     finally:
         pool.close()
-    return graded

@@ -1,7 +1,8 @@
 """Run a lab's hidden pytest checks in the grader's process against the submission's kernel.
 
 Checks are plain pytest functions in grading_tests/<lab>/ that take the `sub` fixture
-(submission_proxy.Submission) and carry markers:
+(submission_proxy.Submission), and the `lab_data` fixture (lab_data.LabData) when they need the lab's data,
+and carry markers:
 
     @pytest.mark.points(2)                  points of the check (default 1)
     @pytest.mark.grade_cell("test_xor")     the notebook's grade cell the points belong to (on the function,
@@ -71,8 +72,8 @@ def describe_failure(error: BaseException) -> tuple[str, str]:
 class GradingPlugin:
     """Provides `sub` and records each check's result. With `kernel=None` it only collects the checks."""
 
-    def __init__(self, kernel=None, limits: Limits | None = None):
-        self.kernel, self.limits = kernel, limits
+    def __init__(self, kernel=None, limits: Limits | None = None, lab_data=None):
+        self.kernel, self.limits, self._lab_data = kernel, limits, lab_data
         self.results: dict[str, CheckResult] = {}
         self.collected: list[CheckResult] = []
         self.grader_error: GraderError | None = None
@@ -100,6 +101,10 @@ class GradingPlugin:
         self.kernel.session()  # a fresh kernel, if the last one died, before this check's clock starts
         limit = marker_arg(request.node, "time_limit", self.limits.check_timeout)
         return Submission(self.kernel, time.monotonic() + min(limit, self.kernel.seconds_left()), self.limits.seed)
+
+    @pytest.fixture
+    def lab_data(self):
+        return self._lab_data
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -151,7 +156,9 @@ def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False
     args = [
         tests_dir,
         "-c", os.devnull,
-        "--rootdir", tests_dir,
+        # the folder of all labs' checks: modules are named after their lab (lab5_gan.test_losses), so that two
+        # labs' test_losses.py, or conftest.py, never stand for each other in one grader process
+        "--rootdir", os.path.dirname(os.path.abspath(tests_dir)),
         "--import-mode=importlib",
         "--assert=plain",
         "-p", "no:cacheprovider",
@@ -173,9 +180,9 @@ def collect_checks(tests_dir: str) -> list[CheckResult]:
     return plugin.collected
 
 
-def run_checks(tests_dir: str, kernel, limits: Limits) -> list[CheckResult]:
+def run_checks(tests_dir: str, kernel, limits: Limits, lab_data=None) -> list[CheckResult]:
     """Every check of the lab, in file order, run against `kernel` (a notebook_runner.PreparedKernel)."""
-    plugin = GradingPlugin(kernel, limits)
+    plugin = GradingPlugin(kernel, limits, lab_data)
     run_pytest(tests_dir, plugin)
     if plugin.grader_error is not None:
         raise plugin.grader_error

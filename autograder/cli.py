@@ -31,6 +31,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", metavar="PATH", help="write the results (Gradescope's results.json format)")
     grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--workers", type=int, metavar="N", help="grade N submissions at once (default: c.Autograder.workers)")
     grade.add_argument(
         "--no-sandbox", action="store_true", help="run kernels without the sandbox (only for submissions you trust)"
     )
@@ -82,7 +83,8 @@ def cmd_grade(args, settings) -> int:
     if args.notebook is None:
         from .batch import grade_all
 
-        graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet)
+        workers = args.workers or settings.autograder.workers
+        graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet, workers=workers)
         print(format_class_table(graded))
         print(f"\nresults: {settings.path('autograded')}/<student>/{lab.name}/; feedback: {settings.path('feedback')}/")
         return EXIT_OK

@@ -23,7 +23,16 @@ class Autograder(Configurable):
     solutions_directory = Unicode("solutions", help="Executed answer keys, relative to the course root.").tag(
         config=True
     )
+    data_directory = Unicode(
+        "data", help="Offline data the labs read, relative to the course root; kernels see it read-only as data/."
+    ).tag(config=True)
+    dataset = Unicode(
+        "mnist", help="The image data set of the MNIST-based labs: 'mnist' or 'fashion-mnist' (see mnist_data.py)."
+    ).tag(config=True)
     results_file = Unicode("results.json", help="Name of a submission's results in autograded/<student>/<lab>/.").tag(
+        config=True
+    )
+    workers = Integer(1, help="Submissions graded at once by `grade LAB` (worker processes); --workers overrides.").tag(
         config=True
     )
     kernel_start_timeout = Float(60.0, help="Seconds for a kernel to answer after it starts.").tag(config=True)
@@ -55,6 +64,9 @@ class Autograder(Configurable):
     max_file_bytes = Integer(256 * 2**20, help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
     max_open_files = Integer(1024, help="Open files of a kernel process (RLIMIT_NOFILE).").tag(config=True)
     scratch_bytes = Integer(512 * 2**20, help="Size of the kernel's home and of its /tmp (tmpfs).").tag(config=True)
+    require_gpu = Bool(
+        False, help="Refuse to grade without an NVIDIA GPU (set per lab in lab_settings, e.g. for lab5_gan)."
+    ).tag(config=True)
     preload = List(
         Unicode(), help="Modules the kernel imports while it starts, e.g. ['numpy', 'matplotlib.pyplot']."
     ).tag(config=True)

@@ -19,7 +19,7 @@ from .sandbox import make_launcher
 from .release import release_lab
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_WITH_KIT = ("source", "grading_tests", "examples", "course_config.py")
+SHARED_WITH_KIT = ("source", "grading_tests", "examples", "data", "course_config.py")
 
 
 def make_course(folder: str) -> None:

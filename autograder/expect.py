@@ -46,6 +46,28 @@ def losses_of(value, epochs: int, what: str) -> np.ndarray:
     return losses.astype(np.float64)
 
 
+def logits(value, batch: int, classes: int, what: str) -> np.ndarray:
+    """A classifier's output for `batch` samples: finite scores of shape (batch, classes), as float64."""
+    scores = numeric_array(value, what)
+    assert scores.shape == (batch, classes), f"{what} should have shape ({batch}, {classes}), got shape {scores.shape}"
+    assert np.all(np.isfinite(scores)), f"{what} contains values that are not finite"
+    return scores.astype(np.float64)
+
+
+def not_probabilities(scores: np.ndarray, what: str) -> None:
+    """Fail when class scores (batch, classes) look like probabilities: a softmax or sigmoid at the output.
+
+    nn.CrossEntropyLoss applies log-softmax itself, so a model must return raw scores (logits); log-softmax
+    outputs (all <= 0) are allowed, since log-softmax of them changes nothing.
+    """
+    rows_sum_to_one = np.allclose(scores.sum(axis=1), 1.0, atol=1e-4) and np.all(scores >= 0)
+    in_unit_interval = np.all((scores >= 0) & (scores <= 1))
+    assert not (rows_sum_to_one or in_unit_interval), (
+        f"{what} looks like probabilities (every value in [0, 1]{', rows summing to 1' if rows_sum_to_one else ''}): "
+        "return the raw scores (logits); nn.CrossEntropyLoss applies the softmax itself"
+    )
+
+
 def close(got, expected, what: str, rtol: float = 1e-7, atol: float = 1e-9) -> None:
     """Assert that a number or array equals `expected` within tolerance, shape included."""
     expected = np.asarray(expected, dtype=float)

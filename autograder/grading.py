@@ -13,9 +13,10 @@ import nbformat
 from .cell_restore import restore_cells
 from .check_runner import collect_checks, run_checks
 from .config import Settings
-from .labs import Lab
 from .failures import SubmissionRejected
 from .kernel_pool import KernelPool
+from .lab_data import LabData
+from .labs import Lab
 from .notebook_cells import is_manual, points
 from .notebook_runner import PreparedKernel
 from .notebook_validation import check_lab, grade_ids, read_submission
@@ -66,7 +67,8 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool) ->
     notes = restore_cells(nb, released)
     kernel = PreparedKernel(nb, pool, settings.autograder.run_public_test_cells, deadline=started + limits.submission_timeout)
     try:
-        checks = run_checks(lab.tests_dir, kernel, limits)  # the first check's `sub` runs the notebook
+        lab_data = LabData(os.path.dirname(lab.release_notebook), lab.data_dir, settings.for_lab(lab.name, "dataset"))
+        checks = run_checks(lab.tests_dir, kernel, limits, lab_data)  # the first check's `sub` runs the notebook
     finally:
         kernel.close()
     results = build_results(

@@ -26,6 +26,7 @@ KERNEL_ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "TF_ENABLE_ONEDNN_OPTS": "0",
     "LANG": "C.UTF-8",
+    "COURSE_OFFLINE": "1",  # the labs' data helpers never download: every kernel grades on the same data
 }
 # Variables passed through from the grader when set: old OpenBLAS builds crash without their CPU hints.
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
@@ -52,14 +53,15 @@ def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
     return command
 
 
-def kernel_environment(scratch: str) -> dict[str, str]:
-    """A clean environment: none of the grader's own variables reach the kernel."""
+def kernel_environment(scratch: str, course: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment: none of the grader's own variables reach the kernel; `course` adds the lab's own."""
     env = {
         "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
         "HOME": scratch,
         "TMPDIR": scratch,
         "MPLCONFIGDIR": os.path.join(scratch, ".matplotlib"),
         **KERNEL_ENVIRONMENT,
+        **(course or {}),
     }
     env.update({name: os.environ[name] for name in PASSED_THROUGH if name in os.environ})
     return env
@@ -69,6 +71,9 @@ class KernelLauncher:
     """Starts the kernel directly, unsandboxed: the student's own code on the student's own machine."""
 
     sandboxed = False
+
+    def __init__(self, course_environment: dict[str, str] | None = None):
+        self.course_environment = dict(course_environment or {})
 
     def prepare(self, run_dir: str, scratch: str) -> None:
         """Called before the kernel starts, with its run folder and working folder."""
@@ -81,7 +86,7 @@ class KernelLauncher:
         return command
 
     def environment(self, scratch: str) -> dict[str, str]:
-        return kernel_environment(scratch)
+        return kernel_environment(scratch, self.course_environment)
 
     def started(self, run_dir: str) -> None:
         """Called once the kernel answers."""
@@ -96,6 +101,11 @@ class KernelLauncher:
 
     def cleanup(self, run_dir: str) -> None:
         """Called after the kernel is stopped, before its run folder is removed."""
+
+
+def course_environment(settings, lab: str) -> dict[str, str]:
+    """What a lab's kernel learns from course_config.py: the data set its data helper loads."""
+    return {"COURSE_DATASET": settings.for_lab(lab, "dataset")}
 
 
 def describe_exit(returncode: int | None) -> str:

@@ -11,19 +11,19 @@ from .labs import Lab
 
 
 class KernelPool:
-    def __init__(self, launcher, limits: Limits, files=(), preload=(), ahead: int = 0):
+    def __init__(self, launcher, limits: Limits, files=(), preload=(), ahead: int = 0, data_dir: str | None = None):
         self.launcher, self.limits, self.ahead = launcher, limits, ahead
-        self.files, self.preload = tuple(files), tuple(preload)
+        self.files, self.preload, self.data_dir = tuple(files), tuple(preload), data_dir
         self.launched: list[KernelSession] = []
 
     @classmethod
     def for_lab(cls, settings: Settings, lab: Lab, launcher, ahead: int = 0) -> "KernelPool":
         limits = Limits.for_lab(settings, lab.name)
-        return cls(launcher, limits, lab.files, settings.for_lab(lab.name, "preload"), ahead)
+        return cls(launcher, limits, lab.files, settings.for_lab(lab.name, "preload"), ahead, lab.data_dir)
 
     def prime(self) -> None:
         """Launch a kernel now, to be taken later."""
-        session = KernelSession(self.launcher, self.limits, self.files, self.preload)
+        session = KernelSession(self.launcher, self.limits, self.files, self.preload, self.data_dir)
         session.launch()
         self.launched.append(session)
 

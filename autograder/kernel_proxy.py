@@ -14,6 +14,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import nbformat
@@ -49,16 +50,19 @@ class Execution:
 
 
 class KernelSession:
-    """A kernel started by `launcher` in a private run folder, with `files` copied into its working folder.
+    """A kernel started by `launcher` in a private run folder, with `files` copied into its working folder and
+    the course's data folder linked there as data/ (the sandbox mounts it read-only).
 
     `launch` starts the process and returns at once; `wait_ready` waits until it answers. In between, the
     kernel boots (and imports the modules of `preload`) while the grader does other work.
     """
 
-    def __init__(self, launcher, limits: Limits, files: tuple[str, ...] = (), preload: tuple[str, ...] = ()):
-        self.launcher, self.limits, self.files, self.preload = launcher, limits, files, preload
+    def __init__(self, launcher, limits: Limits, files: tuple[str, ...] = (), preload: tuple[str, ...] = (),
+                 data_dir: str | None = None):
+        self.launcher, self.limits, self.files, self.preload, self.data_dir = launcher, limits, files, preload, data_dir
         self.km = self.kc = None
         self.run_dir = None
+        self.key = uuid.uuid4().hex  # names this kernel for caches of the checks (never reused, unlike id())
         self.comm_id = None  # the comm that carries requests, once the bridge is installed
 
     def start(self) -> None:
@@ -72,6 +76,8 @@ class KernelSession:
         for path in self.files:
             copy = shutil.copytree if os.path.isdir(path) else shutil.copy
             copy(path, os.path.join(scratch, os.path.basename(path)))
+        if self.data_dir is not None:
+            os.symlink(os.path.abspath(self.data_dir), os.path.join(scratch, "data"))
         self.launcher.prepare(self.run_dir, scratch)
         self.km = SubmissionKernelManager(
             # one ZMQ context for all kernels: a context of its own is destroyed with a 100 ms linger each time
@@ -85,7 +91,7 @@ class KernelSession:
             connection_file=os.path.join(self.run_dir, "kernel.json"),
         )
         with open(self._log_path, "wb") as log:  # the kernel's own stdout and stderr, never the grader's
-            self.km.start_kernel(env=self.launcher.environment(scratch), cwd=self.run_dir, stdout=log, stderr=log)
+            self.km.start_kernel(env=self.launcher.environment(scratch), cwd=scratch, stdout=log, stderr=log)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
 

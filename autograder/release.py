@@ -15,7 +15,7 @@ from nbgrader.coursedir import CourseDirectory
 from .check_runner import collect_checks
 from .config import Limits, Settings
 from .gradebook import ensure_alembic_on_path, is_registered
-from .kernel_launcher import KernelLauncher, SubmissionKernelManager
+from .kernel_launcher import KernelLauncher, SubmissionKernelManager, course_environment
 from .notebook_cells import grade_id, is_grade, is_manual, points
 
 
@@ -59,7 +59,7 @@ def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
     """Run the instructor's notebook (trusted code, no sandbox) and save it with its outputs as the answer key."""
     nb = nbformat.read(source_path, as_version=4)
     limits = Limits.for_lab(settings, lab)
-    launcher = KernelLauncher()
+    launcher = KernelLauncher(course_environment(settings, lab))
     folder = os.path.dirname(source_path)
     with tempfile.TemporaryDirectory(prefix="ag-solution-") as run_dir:
         km = SubmissionKernelManager(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from .cgroup import KernelCgroup
 from .config import Settings
 from .failures import KernelDied, MemoryExceeded, SubmissionFailure
-from .kernel_launcher import KernelLauncher, describe_exit, kernel_environment
+from .kernel_launcher import KernelLauncher, course_environment, describe_exit, kernel_environment
 
 HOME = "/home/student"
 SYSTEM_PATHS = ("/usr",)
@@ -61,7 +61,8 @@ class SandboxLimits:
 class SandboxLauncher(KernelLauncher):
     sandboxed = True
 
-    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix):
+    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None):
+        super().__init__(course_environment)
         if shutil.which("bwrap") is None:
             raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {SETUP_HINT}")
         try:
@@ -83,7 +84,9 @@ class SandboxLauncher(KernelLauncher):
         os.chown(sockets, self.user.pw_uid, self.user.pw_gid)
         for root, folders, files in os.walk(scratch):
             for name in folders + files:
-                os.chmod(os.path.join(root, name), 0o755 if name in folders else 0o644)
+                path = os.path.join(root, name)
+                if not os.path.islink(path):  # a link to the course's data: never change the kit's own files
+                    os.chmod(path, 0o755 if name in folders else 0o644)
         os.chmod(scratch, 0o755)
         with open(os.path.join(run_dir, "passwd"), "w", encoding="ascii") as handle:
             handle.write(f"student:x:{self.user.pw_uid}:{self.user.pw_gid}:student:{HOME}:/bin/sh\n")
@@ -141,14 +144,14 @@ class SandboxLauncher(KernelLauncher):
         args += ["--bind", os.path.join(run_dir, "sockets"), os.path.join(run_dir, "sockets")]
         args += ["--ro-bind", connection_file, connection_file]
         for name in sorted(os.listdir(scratch)):
-            args += ["--ro-bind", os.path.join(scratch, name), os.path.join(HOME, name)]
+            args += ["--ro-bind", os.path.realpath(os.path.join(scratch, name)), os.path.join(HOME, name)]
         args += ["--remount-ro", "/", "--chdir", HOME]  # the sandbox's own root holds nothing to write into
         for name, value in self.environment(scratch).items():
             args += ["--setenv", name, value]
         return args
 
     def environment(self, scratch: str) -> dict[str, str]:
-        env = kernel_environment(HOME)
+        env = kernel_environment(HOME, self.course_environment)
         env.update({"TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student"})
         return env
 
@@ -207,7 +210,8 @@ def gpu_devices() -> list[str]:
 def make_launcher(settings: Settings, lab: str, sandbox: bool = True) -> KernelLauncher:
     """The launcher `grade` uses: the sandbox, verified, unless the instructor asked for none."""
     if not sandbox:
-        return KernelLauncher()
-    launcher = SandboxLauncher(settings.autograder.sandbox_user, SandboxLimits.for_lab(settings, lab))
+        return KernelLauncher(course_environment(settings, lab))
+    launcher = SandboxLauncher(settings.autograder.sandbox_user, SandboxLimits.for_lab(settings, lab),
+                               course_environment=course_environment(settings, lab))
     launcher.verify()
     return launcher

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from .config import Limits, Settings
 from .failures import OK
-from .kernel_launcher import KernelLauncher
+from .grading import lab_grade_ids
+from .kernel_launcher import KernelLauncher, course_environment
 from .kernel_pool import KernelPool
+from .labs import data_folder
 from .notebook_cells import grade_id, is_public_test
 from .notebook_runner import PreparedKernel
-from .notebook_validation import read_submission
+from .notebook_validation import grade_ids, read_submission
 
 
 @dataclass
@@ -25,10 +27,11 @@ class PublicCheck:
 
 def run_public_checks(settings: Settings, path: str, lab: str | None = None) -> list[PublicCheck]:
     nb = read_submission(path, settings.autograder.max_notebook_bytes)
+    lab = lab or recognise_lab(nb, settings)
     limits = Limits.for_lab(settings, lab or "")
-    folder = os.path.dirname(os.path.abspath(path))  # the lab's data helpers sit beside the notebook
-    files = [os.path.join(folder, name) for name in os.listdir(folder) if not name.endswith(".ipynb") and not name.startswith(".")]
-    pool = KernelPool(KernelLauncher(), limits, files)
+    data_dir = data_folder(settings)
+    files = lab_files(os.path.dirname(os.path.abspath(path)), settings.path("release", lab) if lab else None, data_dir)
+    pool = KernelPool(KernelLauncher(course_environment(settings, lab or "")), limits, files, data_dir=data_dir)
     kernel = PreparedKernel(nb, pool, run_public_test_cells=True, deadline=time.monotonic() + limits.submission_timeout)
     try:
         kernel.session()
@@ -45,6 +48,26 @@ def run_public_checks(settings: Settings, path: str, lab: str | None = None) -> 
         message = "" if passed else (report.message.strip().splitlines() or ["did not run"])[-1] if report else "did not run"
         checks.append(PublicCheck(grade_id(cell) or f"cell {index + 1}", passed, message))
     return checks
+
+
+def recognise_lab(nb, settings: Settings) -> str | None:
+    """The course's lab that shares the most nbgrader ids with the notebook (ids such as "intro" recur), if any."""
+    ids = grade_ids(nb)
+    shared = {lab: len(ids & lab_ids) for lab, lab_ids in lab_grade_ids(settings).items()}
+    best = max(shared, key=shared.get, default=None)
+    return best if best is not None and shared[best] > 0 else None
+
+
+def lab_files(folder: str, release_dir: str | None, data_dir: str | None) -> list[str]:
+    """What the kernel gets beside the notebook: the files in the notebook's folder (the lab's data helper, as
+    released), and those of the release the folder lacks (a notebook checked outside its lab's folder)."""
+    def entries(where):
+        return {name: os.path.join(where, name) for name in os.listdir(where)
+                if not name.endswith(".ipynb") and not name.startswith(".") and not (name == "data" and data_dir)}
+
+    found = entries(release_dir) if release_dir and os.path.isdir(release_dir) else {}
+    found.update(entries(folder))
+    return sorted(found.values())
 
 
 def format_report(checks: list[PublicCheck]) -> str:

@@ -7,7 +7,7 @@ and every (submission, check) whose status differed between two of them, then ex
 
 Run from the kit's folder:
 
-    .venv/bin/python bench/flakiness.py [--seeds N] [LAB ...]
+    .venv/bin/python bench/flakiness.py [--seeds N] [--students NAME ...] [LAB ...]
 """
 import argparse
 import os
@@ -34,14 +34,16 @@ def verdicts(results: dict) -> dict[str, str]:
     }
 
 
-def grade_examples(settings, lab_name: str, seed: int, folder: str) -> dict[str, dict[str, str]]:
-    """{student: verdicts} of every example of the lab, graded with `seed`."""
+def grade_examples(settings, lab_name: str, seed: int, folder: str, students=None) -> dict[str, dict[str, str]]:
+    """{student: verdicts} of every example of the lab (or of `students`), graded with `seed`."""
     lab = find_lab(settings, lab_name)
     settings.autograder.seed = seed  # as c.Autograder.seed = seed in course_config.py
     pool = KernelPool.for_lab(settings, lab, make_launcher(settings, lab_name), ahead=1)
     graded = {}
     try:
         for variant in load_variants(settings, lab_name):
+            if students and variant.student not in students:
+                continue
             path = os.path.join(folder, f"{lab_name}-{variant.student}.ipynb")
             write_variant(settings, lab_name, variant, path)
             graded[variant.student] = verdicts(grade_or_reject(settings, lab, path, pool).results)
@@ -54,7 +56,8 @@ def main(argv=None) -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("labs", nargs="*", help="labs to check (default: all)")
     options.add_argument("--seeds", type=int, default=5, help="gradings per submission, seeds 0..N-1 (default 5)")
-    args = options.parse_args(argv)
+    options.add_argument("--students", nargs="+", help="only these examples (default: all)")
+    args = options.parse_intermixed_args(argv)
     settings = load_config(os.path.join(KIT, "course_config.py"))
     flaky = 0
     with tempfile.TemporaryDirectory(prefix="flakiness-") as folder:
@@ -62,7 +65,7 @@ def main(argv=None) -> int:
             started = time.monotonic()
             seen = defaultdict(set)  # (student, check) -> verdicts seen
             for seed in range(args.seeds):
-                for student, checks in grade_examples(settings, lab, seed, folder).items():
+                for student, checks in grade_examples(settings, lab, seed, folder, args.students).items():
                     for check, verdict in checks.items():
                         seen[student, check].add(verdict)
             moving = {key: values for key, values in seen.items() if len(values) > 1}

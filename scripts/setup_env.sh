@@ -10,12 +10,18 @@ for candidate in /usr/bin/python3.11 /usr/bin/python3; do
   if [ -z "${KIT_PYTHON:-}" ] && [ -x "$candidate" ]; then PYTHON="$candidate"; break; fi
 done
 
-# The sandbox (see autograder/sandbox.py): bubblewrap, and the unprivileged user the kernels run as.
+# The sandbox (see autograder/sandbox.py): bubblewrap, and the unprivileged user the kernels run as; and
+# Fashion-MNIST, the data set course_config.py may choose instead of MNIST (Debian's package, 30 MB).
 SANDBOX_USER="${KIT_SANDBOX_USER:-agsandbox}"
 if [ "$(id -u)" = 0 ]; then
+  apt_install() { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@") >&2; }
   if ! command -v bwrap >/dev/null; then
     echo "setup: installing bubblewrap" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >&2
+    apt_install bubblewrap
+  fi
+  if [ ! -d /usr/share/datasets/fashion-mnist ]; then
+    echo "setup: installing dataset-fashion-mnist" >&2
+    apt_install dataset-fashion-mnist || echo "setup: Fashion-MNIST could not be installed (only MNIST will work)" >&2
   fi
   id "$SANDBOX_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$SANDBOX_USER"
 elif ! command -v bwrap >/dev/null || ! id "$SANDBOX_USER" >/dev/null 2>&1; then

@@ -20,14 +20,15 @@ from conftest import KIT
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course folder with lab1 released and the example submissions handed in, then graded once."""
+    """A course folder with lab1 released and the example submissions handed in, then graded once, by two
+    worker processes (the gradebook is written by this process alone)."""
     folder = str(tmp_path_factory.mktemp("course") / "course")
     make_course(folder)
     settings = load_config(os.path.join(folder, "course_config.py"))
     release_lab(settings, "lab1_neuron", with_solution=True)
     hand_in(settings, "lab1_neuron")
     lab = find_lab(settings, "lab1_neuron")
-    graded = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False)
+    graded = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False, workers=2)
     return settings, lab, graded
 
 

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import KIT
 
 SOLUTION = os.path.join(KIT, "solutions", "lab1_neuron", "lab1_neuron.ipynb")
@@ -74,3 +76,27 @@ def test_grade_refuses_without_a_sandbox_and_says_how_to_proceed(tmp_path):
     assert "the sandbox user 'no-such-user-here' does not exist" in run.stderr and "--no-sandbox" in run.stderr, run.stderr
     graded = autograder("--config", str(config), "grade", "lab1_neuron", SOLUTION, "--no-sandbox")
     assert graded.returncode == 0 and "20/20" in graded.stdout, "--no-sandbox grades anyway, for trusted files"
+
+
+def test_check_of_a_notebook_outside_its_lab_folder_gets_the_labs_data_helper(tmp_path):
+    """lab4's notebook imports mnist_data.py, which sits beside it in release/lab4_mnist/ but not in a copy
+    elsewhere: check then takes it from the release, and the data from the course's data/ folder."""
+    notebook = tmp_path / "my_lab4.ipynb"
+    notebook.write_bytes(open(os.path.join(KIT, "solutions", "lab4_mnist", "lab4_mnist.ipynb"), "rb").read())
+    run = autograder("check", str(notebook))
+    assert run.returncode == 0 and "public checks passed (5/5)" in run.stdout, run.stdout + run.stderr
+
+
+def test_a_lab_that_requires_a_gpu_is_not_graded_without_one(tmp_path):
+    """With require_gpu set for a lab, grading on a machine without an NVIDIA GPU stops with a clear message."""
+    from autograder.labs import has_gpu
+
+    if has_gpu():
+        pytest.skip("this machine has a GPU, so it grades the lab")
+    config = tmp_path / "course_config.py"
+    config.write_text(open(os.path.join(KIT, "course_config.py")).read()
+                      + "\nc.CourseDirectory.root = " + repr(KIT)
+                      + "\nc.Autograder.lab_settings['lab4_mnist']['require_gpu'] = True\n")
+    run = autograder("--config", str(config), "grade", "lab4_mnist", os.path.join(KIT, "solutions", "lab4_mnist", "lab4_mnist.ipynb"))
+    assert run.returncode == 2, f"exit 2 expected, got {run.returncode}: {run.stdout}{run.stderr}"
+    assert "lab4_mnist is to be graded on a GPU (require_gpu in course_config.py) and this machine has none" in run.stderr, run.stderr

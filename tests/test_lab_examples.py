@@ -1,52 +1,68 @@
 """Every lab is graded as a careful teaching assistant would: the answer key full marks, the stub zero, and
-each example bug in examples/<lab>.py exactly the checks it breaks, with their reasons."""
+each example bug in examples/<lab>.py exactly the checks it breaks, with their reasons.
+
+Each lab's examples are graded once, as one batch of two worker processes in the sandbox (autograder/workers.py),
+the way `autograder grade LAB --workers 2` grades a class.
+"""
+import os
+
 import pytest
 
 from autograder.config import load_config
 from autograder.examples import load_variants, write_variant
-from autograder.grading import grade_notebook, grade_or_reject
-from autograder.kernel_pool import KernelPool
 from autograder.labs import find_lab
-from autograder.sandbox import make_launcher
+from autograder.workers import grade_in_parallel
 from conftest import KIT, failed_checks
 
 SETTINGS = load_config(f"{KIT}/course_config.py")
 LABS = [lab for lab in SETTINGS.autograder.labs if lab != "lab1_neuron"]  # lab1: tests/test_lab1_grades.py
 CASES = [(lab, variant) for lab in LABS for variant in load_variants(SETTINGS, lab)]
+ANSWER_KEY, STUB = "alice", "zoe"  # in every lab's examples: the answer key as handed in, the untouched stub
 
 
 @pytest.fixture(scope="module")
-def pools(settings):
-    """Sandboxed kernels of each lab, with the lab's own limits, one launched ahead."""
-    kernels = {}
+def graded(settings, tmp_path_factory):
+    """{lab: {student: results}}, each lab's examples graded on first use."""
+    done = {}
 
-    def pool(lab):
-        if lab not in kernels:
-            kernels[lab] = KernelPool.for_lab(settings, find_lab(settings, lab), make_launcher(settings, lab), ahead=1)
-        return kernels[lab]
+    def results(lab):
+        if lab not in done:
+            folder = tmp_path_factory.mktemp(lab)
+            variants = load_variants(settings, lab)
+            paths = [str(folder / f"{variant.student}.ipynb") for variant in variants]
+            for variant, path in zip(variants, paths):
+                write_variant(settings, lab, variant, path)
+            graded_all = grade_in_parallel(settings, find_lab(settings, lab), paths, workers=2)
+            done[lab] = {variant.student: each.results for variant, each in zip(variants, graded_all)}
+        return done[lab]
 
-    yield pool
-    for pool in kernels.values():
-        pool.close()
+    return results
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_answer_key_scores_full_marks(settings, pools, lab):
-    results = grade_notebook(settings, find_lab(settings, lab), settings.path("solutions", lab, f"{lab}.ipynb"), pools(lab)).results
+def test_every_lab_has_its_answer_key_and_stub_among_the_examples(lab):
+    variants = {variant.student: variant for variant in load_variants(SETTINGS, lab)}
+    assert variants[ANSWER_KEY].base == "solution" and not variants[ANSWER_KEY].edits and not variants[ANSWER_KEY].cells, (
+        f"{lab}'s example {ANSWER_KEY} should be the answer key, unchanged"
+    )
+    assert variants[STUB].base == "release" and not variants[STUB].edits, f"{lab}'s example {STUB} should be the untouched stub"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_answer_key_scores_full_marks(graded, lab):
+    results = graded(lab)[ANSWER_KEY]
     assert results["score"] == results["max_score"] > 0, f"{lab}'s answer key loses {failed_checks(results)}"
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_released_stub_scores_zero(settings, pools, lab):
-    results = grade_notebook(settings, find_lab(settings, lab), settings.path("release", lab, f"{lab}.ipynb"), pools(lab)).results
+def test_released_stub_scores_zero(graded, lab):
+    results = graded(lab)[STUB]
     assert results["score"] == 0 and set(failed_checks(results).values()) == {"not attempted"}, failed_checks(results)
 
 
 @pytest.mark.parametrize("lab, variant", CASES, ids=[f"{lab}-{variant.student}" for lab, variant in CASES])
-def test_example_loses_exactly_the_points_of_its_bug(settings, pools, tmp_path, lab, variant):
-    path = str(tmp_path / f"{variant.student}.ipynb")
-    write_variant(settings, lab, variant, path)
-    results = grade_or_reject(settings, find_lab(settings, lab), path, pools(lab)).results
+def test_example_loses_exactly_the_points_of_its_bug(graded, lab, variant):
+    results = graded(lab)[variant.student]
     assert failed_checks(results) == variant.loses, (
         f"{lab}/{variant.student} ({variant.description}) should fail exactly {variant.loses}, failed {failed_checks(results)}"
     )

@@ -78,11 +78,11 @@ def attacks(course: str, port: int) -> list[Variant]:
         ),
         Variant(
             "write_outside",
-            "writes files into the kit, the course, /work and the run folder",
+            "writes files into the kit, the course, the course's data, /work and the run folder",
             extra_cells=(
                 "import json, os\nimport ipykernel.connect as connect\n"
                 f"for path in [{kit!r} + '/PWNED', {course!r} + '/PWNED', {course!r} + '/autograded/PWNED', '/work/PWNED',\n"
-                "             '/usr/PWNED', '/etc/PWNED', '/PWNED',\n"
+                "             '/usr/PWNED', '/etc/PWNED', '/PWNED', 'data/PWNED', 'data/mnist/PWNED',\n"
                 "             os.path.dirname(json.load(open(connect.get_connection_file()))['ip']) + '/PWNED']:\n"
                 "    try:\n"
                 "        open(path, 'w').write('pwned'); print('WROTE', path)\n"

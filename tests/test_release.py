@@ -61,3 +61,15 @@ def test_points_that_do_not_add_up_stop_the_release(settings):
     checks[0].points += 1
     with pytest.raises(ReleaseError, match="test_activations' is worth 12 points but its checks add up to 13"):
         check_points(source, checks)
+
+
+def test_labs_with_files_of_the_same_name_keep_their_own_checks():
+    """lab3_backprop and lab5_gan both have a test_losses.py (lab4 and lab5 both a conftest.py): collected one
+    after the other in one grader process, each lab gets its own checks."""
+    first = collect_checks(f"{KIT}/grading_tests/lab3_backprop")
+    second = collect_checks(f"{KIT}/grading_tests/lab5_gan")
+    assert all(check.nodeid.startswith("lab3_backprop/") for check in first), [c.nodeid for c in first][:3]
+    assert all(check.nodeid.startswith("lab5_gan/") for check in second), (
+        f"lab5_gan's checks should be its own, got {[c.nodeid for c in second][:3]}"
+    )
+    assert "lab5_gan/test_losses.py::test_generator_loss_is_non_saturating" in {check.nodeid for check in second}

@@ -1,0 +1,139 @@
+"""How good are a GAN's MNIST samples? Measures computed with the kit's reference classifier, on the grader's side.
+
+    classifier = load_reference_classifier()
+    real_features = digit_features(held_out_digits, classifier)  # once: uint8 (M, 28, 28) real digits
+    report = assess(samples, classifier, real_features)        # samples: (N, 1, 28, 28) in [-1, 1]
+
+Images are float tensors (N, 1, 28, 28) with values in [-1, 1], the range of a Tanh generator (real digits are
+uint8 / 127.5 - 1, see `to_model_range`). The measures take the classifier's outputs as float64 NumPy arrays:
+probabilities (N, 10) and feature-layer activations (N, FEATURES). scripts/train_reference_classifier.py trains
+the classifier; data/reference_classifier/CALIBRATION.md says what values real data, broken generators and the
+reference GAN get.
+"""
+import os
+
+import numpy as np
+import torch
+from torch import nn
+
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REFERENCE_WEIGHTS = os.path.join(KIT, "data", "reference_classifier", "classifier.pt")
+FEATURES = 128
+CLASSES = 10
+
+
+class ReferenceClassifier(nn.Module):
+    """A small CNN: images (N, 1, 28, 28) in [-1, 1] -> logits (N, 10); `features` gives the (N, 128) layer below."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 16 x 14 x 14
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 32 x 7 x 7
+            nn.Flatten(), nn.Linear(32 * 7 * 7, FEATURES), nn.ReLU(),
+        )
+        self.head = nn.Linear(FEATURES, CLASSES)
+
+    def features(self, images):
+        return self.body(images)
+
+    def forward(self, images):
+        return self.head(self.body(images))
+
+
+def to_model_range(images):
+    """uint8 digits (N, 28, 28) in 0..255 -> float32 tensor (N, 1, 28, 28) in [-1, 1]."""
+    return torch.from_numpy(np.asarray(images, dtype=np.float32) / 127.5 - 1).unsqueeze(1)
+
+
+def load_reference_classifier(path=REFERENCE_WEIGHTS):
+    """The reference classifier with the weights at `path` (a state_dict), in eval mode on the CPU."""
+    classifier = ReferenceClassifier()
+    classifier.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return classifier.eval()
+
+
+@torch.no_grad()
+def predict(samples, classifier, batch_size=500):
+    """(probabilities (N, 10), features (N, 128)), float64 arrays, for images (N, 1, 28, 28) in [-1, 1]."""
+    samples = torch.as_tensor(samples, dtype=torch.float32).cpu()
+    if samples.dim() != 4 or samples.shape[1:] != (1, 28, 28):
+        raise ValueError(f"expected images of shape (N, 1, 28, 28), got {tuple(samples.shape)}")
+    probabilities, features = [], []
+    for batch in samples.split(batch_size):
+        hidden = classifier.features(batch)
+        features.append(hidden.double())
+        probabilities.append(torch.softmax(classifier.head(hidden).double(), dim=1))
+    return torch.cat(probabilities).numpy(), torch.cat(features).numpy()
+
+
+def digit_features(digits, classifier):
+    """Feature-layer activations (M, 128), float64, of real uint8 digits (M, 28, 28): the reference for
+    `frechet_distance`."""
+    return predict(to_model_range(digits), classifier)[1]
+
+
+def mean_confidence(probabilities):
+    """The mean over samples of the largest class probability: near 1 for clear digits, 0.1 at worst."""
+    return float(probabilities.max(axis=1).mean())
+
+
+def class_histogram(probabilities):
+    """The share of samples predicted as each class (argmax): an array (10,) summing to 1."""
+    return np.bincount(probabilities.argmax(axis=1), minlength=probabilities.shape[1]) / len(probabilities)
+
+
+def class_coverage(probabilities, min_share=0.02):
+    """How many classes get at least `min_share` of the argmax predictions (0..10).
+
+    A class counts only with a fifth of its fair share (2% of 10%): the classifier's ~1% errors on real digits,
+    and a collapsed generator's odd stray sample, land on absent classes in smaller shares than that.
+    """
+    return int((class_histogram(probabilities) >= min_share).sum())
+
+
+def inception_score(probabilities):
+    """exp(mean over samples of KL(p(y|x) || p(y))), p(y) the mean prediction: from 1 (one class, or unsure
+    predictions) to 10 (confident predictions spread evenly over the classes). One split over all samples."""
+    marginal = probabilities.mean(axis=0)
+    # x log x with 0 log 0 = 0: confident predictions have exact zeros.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.where(probabilities > 0, np.log(probabilities) - np.log(marginal), 0.0)
+    return float(np.exp((probabilities * log_ratio).sum(axis=1).mean()))
+
+
+def _psd_sqrt(matrix):
+    """The square root of a symmetric positive semi-definite matrix (rounding's negative eigenvalues as 0)."""
+    values, vectors = np.linalg.eigh(matrix)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_distance(features_a, features_b):
+    """The Fréchet distance between Gaussians fitted to two sets of features (N_a, D) and (N_b, D), float64.
+
+    |mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a S_b)^(1/2)), in squared feature units; 0 for equal sets.
+    tr((S_a S_b)^(1/2)) is computed as tr((R S_b R)^(1/2)) with R = S_a^(1/2): the same eigenvalues, but of a
+    symmetric matrix, which avoids the complex round-off of a general matrix square root.
+    """
+    a, b = np.asarray(features_a, dtype=np.float64), np.asarray(features_b, dtype=np.float64)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root_a = _psd_sqrt(cov_a)
+    cross = np.sqrt(np.clip(np.linalg.eigvalsh(root_a @ cov_b @ root_a), 0, None)).sum()
+    mean_gap = a.mean(axis=0) - b.mean(axis=0)
+    return float(max(mean_gap @ mean_gap + np.trace(cov_a) + np.trace(cov_b) - 2 * cross, 0.0))
+
+
+def assess(samples, classifier, real_features):
+    """All measures for images (N, 1, 28, 28) in [-1, 1], against features (M, 128) of real digits.
+
+    Returns {"mean_confidence", "class_coverage", "class_histogram" (list of 10 shares), "frechet_distance",
+    "inception_score"}.
+    """
+    probabilities, features = predict(samples, classifier)
+    return {
+        "mean_confidence": mean_confidence(probabilities),
+        "class_coverage": class_coverage(probabilities),
+        "class_histogram": class_histogram(probabilities).tolist(),
+        "frechet_distance": frechet_distance(features, real_features),
+        "inception_score": inception_score(probabilities),
+    }

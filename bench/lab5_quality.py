@@ -1,0 +1,66 @@
+"""What lab5_gan's training run gives, over many seeds: where the sample checks' thresholds come from.
+
+For each seed s: torch.manual_seed(s); G, D = Generator(), Discriminator(); train_gan(G, D, the training images
+in shuffled batches of 64 (seed s), STEPS, "cpu", seed=s); 2,000 samples drawn in eval mode; the measures of
+autograder/sample_quality.py against the held-out digits. This is the protocol of
+grading_tests/lab5_gan/conftest.py (which uses seed 0), run in this process on one thread with the code of the
+answer key, or of an example submission (--variant STUDENT, from examples/lab5_gan.py).
+
+    .venv/bin/python bench/lab5_quality.py [--seeds 0 1 2] [--steps 3000] [--variant STUDENT]
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from autograder import sample_quality
+from autograder.config import load_config
+from autograder.lab_data import LabData
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lab4_accuracy import KIT, notebook_code  # noqa: E402 - the same extraction of the solution cells
+
+
+def run(code, split, seed, steps, classifier, real_features) -> dict:
+    images = torch.from_numpy(np.array(split.train_images)).float().div(255).unsqueeze(1)
+    dataset = torch.utils.data.TensorDataset(images, torch.from_numpy(split.train_labels))
+    loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True, drop_last=True,
+                                         generator=torch.Generator().manual_seed(seed))
+    torch.manual_seed(seed)
+    G, D = code["Generator"](), code["Discriminator"]()
+    started = time.perf_counter()
+    code["train_gan"](G, D, loader, steps, "cpu", seed=seed)
+    seconds = time.perf_counter() - started
+    G.eval()
+    with torch.no_grad():
+        samples = G(torch.randn(2000, 100, generator=torch.Generator().manual_seed(1234))).reshape(2000, 1, 28, 28)
+    report = sample_quality.assess(samples.clamp(-1, 1), classifier, real_features)
+    report["seconds"] = seconds
+    return report
+
+
+def main(argv=None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
+    options.add_argument("--steps", type=int, default=3000)
+    options.add_argument("--variant", help="an example student of examples/lab5_gan.py instead of the answer key")
+    args = options.parse_args(argv)
+    torch.set_num_threads(1)
+    settings = load_config(os.path.join(KIT, "course_config.py"))
+    split = LabData(settings.path("release", "lab5_gan"), settings.path("data"), "mnist").mnist()
+    classifier = sample_quality.load_reference_classifier()
+    real_features = sample_quality.digit_features(split.test_images, classifier)
+    code = notebook_code(settings, args.variant, lab="lab5_gan")
+    print(f"{args.variant or 'answer key'}, {args.steps} steps, {split.description}")
+    for seed in args.seeds:
+        r = run(code, split, seed, args.steps, classifier, real_features)
+        print(f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
+              f"Frechet {r['frechet_distance']:.1f}  ({r['seconds']:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

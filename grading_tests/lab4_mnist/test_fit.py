@@ -1,0 +1,122 @@
+"""Hidden checks of lab4's fit and of what the student's models can learn (grade cell test_fit, 8 points).
+
+Accuracy thresholds, from the reference solution: torch.manual_seed(s); model = MLP() (or CNN());
+fit(model, training split in batches of 64 shuffled with seed s, EPOCHS, LEARNING_RATE, "cpu"); accuracy of
+the model's logits on the held-out images, computed by the check. Seeds s = 0..19, one thread
+(`bench/lab4_accuracy.py [--dataset NAME]` prints the distribution), as min / median / max (seed 0):
+
+    MNIST offline split, 8,000 / 2,000    MLP 0.901 / 0.912 / 0.918 (0.912)    CNN 0.964 / 0.970 / 0.978 (0.964)
+    Fashion-MNIST, 60,000 / 10,000        MLP 0.848 / 0.853 / 0.858 (0.849)    CNN 0.881 / 0.893 / 0.902 (0.891)
+
+The checks use seed 0 and the thresholds of THRESHOLDS, under the minimum with a margin of at least 0.04.
+Bugs at seed 0 on the MNIST split: softmax in the MLP 0.904 (passes); no zero_grad 0.78 / 0.39 (MLP / CNN);
+a "CNN" without convolutions 0.908; learning rate 0.1 0.73 / 0.09.
+"""
+import numpy as np
+import pytest
+
+from autograder.expect import losses_of
+from autograder.failures import GraderError
+
+pytestmark = pytest.mark.grade_cell("test_fit")
+
+EPOCHS, LEARNING_RATE, BATCH_SIZE, SEED = 2, 1e-3, 64, 0
+THRESHOLDS = {  # held-out accuracy after fit, per data set and model
+    "mnist": {"MLP": 0.85, "CNN": 0.92},
+    "fashion-mnist": {"MLP": 0.80, "CNN": 0.84},
+}
+
+# The check's own training loop: can the model drive the loss on one batch close to zero?
+OVERFIT_CODE = '''
+def _ag_overfit_one_batch(model, x, y, steps, lr):
+    optimizer = _ag_torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = _ag_torch.nn.CrossEntropyLoss()
+    model.train()
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+    model.eval()
+    with _ag_torch.no_grad():
+        scores = model(x)
+    return float(loss_fn(scores, y)), float((scores.argmax(dim=1) == y).float().mean())
+'''
+
+
+def device():
+    """The device the checks train on: CUDA where the grader has it (the sandbox then shows the GPU too)."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@pytest.mark.points(1)
+def test_fit_returns_one_loss_per_epoch(sub, kernel_data):
+    """fit(model, loader, epochs, lr, device) returns the mean training loss of each epoch"""
+    sub.exec("_ag_model = _ag_linear_model(2)\n_ag_batches = _ag_loader(_ag_train_x[:512], _ag_train_y[:512], 64)\n")
+    for epochs in (3, 1):
+        call = f"fit(model, loader, {epochs}, 0.001, 'cpu')"
+        losses_of(sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), epochs, 1e-3, "cpu"), epochs, call)
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(60)
+def test_fit_trains_on_the_given_device(sub, kernel_data):
+    """fit moves the model to the device it is given (a name or a torch.device): CUDA where the grader has it"""
+    target = device()
+    sub.exec(f"_ag_model = _ag_linear_model(3)\n_ag_batches = _ag_loader(_ag_train_x[:256], _ag_train_y[:256], 64)\n")
+    sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), 1, 1e-3, sub.eval(f"_ag_torch.device({target!r})"))
+    places = set(sub.eval("[p.device.type for p in _ag_model.parameters()]"))
+    assert places == {target}, f"after fit(model, loader, 1, 0.001, torch.device({target!r})) the model's parameters should be on {target}, they are on {sorted(places)}"
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(60)  # the reference takes about 2 s for both models
+def test_models_overfit_one_batch(sub, kernel_data):
+    """MLP() and CNN() can each learn one batch of 64 images by heart (loss near zero, every image right)"""
+    sub.exec(OVERFIT_CODE + "_ag_x, _ag_y = _ag_images(_ag_train_x[:64]), _ag_train_y[:64].long()\n")
+    for name in ("MLP", "CNN"):
+        sub.exec(f"_ag_torch.manual_seed(0)\n_ag_model = {name}()\n")
+        loss, accuracy = sub.call("_ag_overfit_one_batch", sub.ref("_ag_model"), sub.ref("_ag_x"), sub.ref("_ag_y"), 100, 3e-3)
+        assert accuracy == 1.0 and loss < 0.1, (
+            f"100 Adam steps (lr 0.003) on one batch of 64 images should let {name}() learn it by heart "
+            f"(cross-entropy < 0.1, every image right); it reached cross-entropy {loss:.3f}, accuracy {accuracy:.3f}"
+            + (" (a loss stuck above 1.4 is the sign of a softmax inside the model)" if loss > 1.4 else "")
+        )
+
+
+def held_out_accuracy(sub, data, name):
+    sub.exec(
+        f"_ag_torch.manual_seed({SEED})\n_ag_model = {name}()\n"
+        f"_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, {BATCH_SIZE}, shuffle=True, seed={SEED})\n"
+    )
+    call = f"fit({name}(), training images, {EPOCHS}, {LEARNING_RATE}, {device()!r})"
+    losses_of(sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), EPOCHS, LEARNING_RATE, device()), EPOCHS, call)
+    scores = np.asarray(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_test_x"), device()))
+    return float(np.mean(np.argmax(scores, axis=1) == data.test_labels)), call
+
+
+def check_accuracy(sub, lab_data, data, name):
+    if lab_data.dataset not in THRESHOLDS:  # a course setting, not the student's fault: stop grading
+        raise GraderError(f"lab4_mnist has no accuracy thresholds for the data set {lab_data.dataset!r}: measure them "
+                          "with bench/lab4_accuracy.py and add them to grading_tests/lab4_mnist/test_fit.py")
+    accuracy, call = held_out_accuracy(sub, data, name)
+    threshold = THRESHOLDS[lab_data.dataset][name]
+    assert accuracy >= threshold, (
+        f"after {call} (torch seed {SEED}), {name} should classify at least {threshold:.0%} of the "
+        f"{len(data.test_labels):,} held-out images right, it got {accuracy:.1%}"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(90)  # the reference takes about 2 s
+def test_mlp_accuracy_after_fit(sub, lab_data, kernel_data):
+    """after fit, the MLP classifies the held-out images well"""
+    check_accuracy(sub, lab_data, kernel_data, "MLP")
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(120)  # the reference takes about 5 s
+def test_cnn_accuracy_after_fit(sub, lab_data, kernel_data):
+    """after fit, the CNN classifies the held-out images well"""
+    check_accuracy(sub, lab_data, kernel_data, "CNN")

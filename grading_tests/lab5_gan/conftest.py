@@ -1,0 +1,131 @@
+"""What lab5_gan's checks share: the data, the checks' own code in the kernel, and one budgeted training run.
+
+The GAN is trained once per kernel by the student's own train_gan, for a number of steps that depends on the
+device (STEPS), and its samples are made by the checks' own code (the generator called on the checks' noise,
+in eval mode, without gradients). The samples are kept here, in the grader, keyed by the kernel, for the
+three checks that judge them; the measures are computed here with the kit's reference classifier
+(autograder/sample_quality.py), never in the student's kernel.
+"""
+import numpy as np
+import pytest
+
+from autograder import sample_quality
+
+# Steps of the student's train_gan in the quality checks: on a GPU the reference reaches the thresholds in
+# a fraction of the GPU budget; on a CPU the budget is what a 2-core grader affords (see test_samples.py).
+STEPS = {"cuda": 5000, "cpu": 3000}
+SAMPLES = 2000  # the Fréchet distance depends on the number of samples: its threshold holds for 2,000
+
+# Defined in the kernel by the `kernel_code` fixture; _ag_ names stay out of the student's way.
+KERNEL_CODE = '''
+import torch as _ag_torch
+from torch.utils.data import DataLoader as _ag_DataLoader, TensorDataset as _ag_TensorDataset
+
+
+def _ag_store(name, value):
+    globals()[name] = value
+
+
+def _ag_loader(uint8_images, labels, batch_size, seed=0):
+    """Shuffled batches of images (B, 1, 28, 28) in [0, 1] with labels, as the lab's data helper gives them."""
+    dataset = _ag_TensorDataset(uint8_images.float().div(255).unsqueeze(1), labels.long())
+    return _ag_DataLoader(dataset, batch_size=batch_size, shuffle=True, drop_last=True,
+                          generator=_ag_torch.Generator().manual_seed(seed))
+
+
+def _ag_generate(generator, n, device, seed):
+    """n images (n, 1, 28, 28) from the generator on the checks' own noise, in eval mode, without gradients."""
+    noise = _ag_torch.randn(n, 100, generator=_ag_torch.Generator().manual_seed(seed)).to(device)
+    generator.eval()
+    with _ag_torch.no_grad():
+        images = generator(noise)
+    return images.reshape(n, 1, 28, 28).float().cpu()
+
+
+class _ag_RecordingSGD(_ag_torch.optim.SGD):
+    """SGD that notes, when it steps, which player it moves and the state of the other player's parameters."""
+
+    def __init__(self, player, other, name, events, lr=0.01):
+        super().__init__(player.parameters(), lr=lr)
+        self.player, self.other, self.name, self.events = player, other, name, events
+
+    def step(self, closure=None):
+        other_has_gradient = any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in self.other.parameters())
+        other_before = [p.detach().clone() for p in self.other.parameters()]
+        result = super().step(closure)
+        self.events.append({"player": self.name, "other_has_gradient": other_has_gradient, "other_before": other_before,
+                            "own_after": [p.detach().clone() for p in self.player.parameters()]})
+        return result
+
+
+def _ag_same(parameters_a, parameters_b):
+    return all(_ag_torch.equal(a, b) for a, b in zip(parameters_a, parameters_b))
+'''
+
+
+@pytest.fixture
+def kernel_code(sub):
+    """Defines the checks' own helpers in the kernel (the _ag_ names of KERNEL_CODE)."""
+    sub.exec(KERNEL_CODE)
+
+
+@pytest.fixture
+def kernel_data(sub, lab_data, kernel_code):
+    """Sends the training images and labels to the kernel as _ag_train_x and _ag_train_y."""
+    data = lab_data.mnist()
+    sub.call("_ag_store", "_ag_train_x", sub.tensor(data.train_images))
+    sub.call("_ag_store", "_ag_train_y", sub.tensor(data.train_labels))
+    return data
+
+
+def grader_device() -> str:
+    """The device the checks train on: CUDA where the grader has it (the sandbox then shows the GPU too)."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@pytest.fixture(name="device")
+def device_fixture() -> str:
+    return grader_device()
+
+
+_trained: dict = {}  # kernel key -> (samples, parameter devices) or the failure of the training run
+
+
+@pytest.fixture
+def trained_samples(sub, kernel_data):
+    """(samples (SAMPLES, 1, 28, 28) in the generator's range, the devices its parameters were on) after the
+    student's train_gan ran STEPS[device] steps from seed 0 on the training images, batches of 64."""
+    if sub.kernel_key not in _trained:
+        _trained.clear()  # one kernel at a time: the last submission's samples are never reused
+        try:
+            target = grader_device()
+            sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
+                     "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n")
+            sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), STEPS[target], target, seed=0)
+            places = sorted(set(sub.eval("[p.device.type for p in _ag_G.parameters()]")))
+            samples = np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), SAMPLES, target, 1234))
+            _trained[sub.kernel_key] = (samples, places)
+        except BaseException as failure:  # the next checks fail the same way instead of training again
+            _trained[sub.kernel_key] = failure
+    outcome = _trained[sub.kernel_key]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+_classifier: dict = {}
+
+
+@pytest.fixture
+def quality(lab_data):
+    """(reference classifier, features of the held-out real digits), loaded once per grader process."""
+    if lab_data.dataset != "mnist":
+        from autograder.failures import GraderError
+
+        raise GraderError(f"lab5_gan's reference classifier knows MNIST digits only, not {lab_data.dataset!r}")
+    if "mnist" not in _classifier:
+        classifier = sample_quality.load_reference_classifier()
+        _classifier["mnist"] = classifier, sample_quality.digit_features(lab_data.mnist().test_images, classifier)
+    return _classifier["mnist"]

@@ -1,0 +1,101 @@
+"""Hidden checks of lab5_gan's train_gan and generate, and of what the trained generator makes (grade cell
+test_train_gan, 8 points).
+
+The sample checks judge one budgeted run of the student's own train_gan (conftest.STEPS: 3,000 steps on a CPU,
+5,000 on a GPU, from seed 0, batches of 64 of the training images) with the kit's reference classifier, on
+conftest.SAMPLES images that the checks' own code draws from the trained generator. Thresholds: see THRESHOLDS.
+"""
+import numpy as np
+import pytest
+
+from autograder import sample_quality
+from autograder.expect import losses_of, numeric_array
+
+pytestmark = pytest.mark.grade_cell("test_train_gan")
+
+# From data/reference_classifier/CALIBRATION.md (2,000 samples against the 2,000 held-out digits; reference GAN
+# over seeds 0..9 at 3,000 steps, worst seed: confidence 0.803, IS 5.58, coverage 10, Fréchet 141; at 2,000
+# steps: 0.763, 4.77, 9, 222). Noise and an untrained generator: IS 1.00, coverage 1, Fréchet > 1,400 (their
+# confidence is high, 0.92-1.00, as the classifier calls every blob an 8: confidence never counts alone).
+THRESHOLDS = {"mean_confidence": 0.70, "inception_score": 4.0, "class_coverage": 8, "frechet_distance": 250.0}
+
+
+@pytest.mark.points(1)
+def test_train_gan_returns_a_loss_per_step(sub, kernel_data):
+    """train_gan(G, D, loader, steps, device, seed=0) returns {"d_losses": [...], "g_losses": [...]}, one per step"""
+    sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
+             "_ag_batches = _ag_loader(_ag_train_x[:256], _ag_train_y[:256], 64, seed=0)\n")
+    call = "train_gan(G, D, a loader of 4 batches, 6, 'cpu')"
+    history = sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), 6, "cpu")
+    assert isinstance(history, dict) and {"d_losses", "g_losses"} <= set(history), (
+        f"{call} should return a dict with the lists 'd_losses' and 'g_losses', got {history!r:.120}"
+    )
+    for key in ("d_losses", "g_losses"):
+        losses_of(history[key], 6, f"{call}[{key!r}] (6 steps, more than the loader's 4 batches: start it again)")
+
+
+@pytest.mark.points(1)
+def test_generate_makes_images_on_the_device(sub, kernel_data, device):
+    """generate(G, n, device) returns n images (n, 1, 28, 28) in [-1, 1], made on the device"""
+    sub.exec(f"_ag_torch.manual_seed(0)\n_ag_G = Generator().to({device!r})\n")
+    call = f"generate(G, 10, {device!r})"
+    sub.exec(f"_ag_images = generate(_ag_G, 10, {device!r})")
+    places = sub.eval("_ag_images.device.type if isinstance(_ag_images, _ag_torch.Tensor) else type(_ag_images).__name__")
+    images = numeric_array(sub.eval("_ag_images"), call)
+    assert images.shape == (10, 1, 28, 28), f"{call} should have shape (10, 1, 28, 28), got {images.shape}"
+    assert images.min() >= -1 - 1e-6 and images.max() <= 1 + 1e-6, f"{call} should be in [-1, 1], got {images.min():.3f} to {images.max():.3f}"
+    assert places == device, f"{call} should return a torch tensor on {device}, got one on {places}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(400)  # the training run of the sample checks, which this check starts
+def test_training_runs_on_the_graders_device(sub, trained_samples, device):
+    """train_gan trains on the device it is given: CUDA where the grader has a GPU, else the CPU"""
+    _, places = trained_samples
+    assert places == [device], f"after train_gan(G, D, loader, steps, {device!r}) the generator's parameters should be on {device}, they are on {places}"
+
+
+def measures(trained_samples, quality) -> dict:
+    samples, _ = trained_samples
+    classifier, real_features = quality
+    return sample_quality.assess(np.clip(samples, -1, 1), classifier, real_features)
+
+
+def summary(report: dict) -> str:
+    shares = ", ".join(f"{digit}: {share:.0%}" for digit, share in enumerate(report["class_histogram"]))
+    return (f"mean confidence {report['mean_confidence']:.3f}, {report['class_coverage']} digits present ({shares}), "
+            f"Fréchet distance {report['frechet_distance']:.1f}")
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(400)
+def test_samples_are_recognisable_digits(sub, trained_samples, quality):
+    """after the budgeted training run, the reference classifier reads the samples as clear, varied digits"""
+    report = measures(trained_samples, quality)
+    assert report["inception_score"] >= THRESHOLDS["inception_score"] and report["mean_confidence"] >= THRESHOLDS["mean_confidence"], (
+        f"the reference classifier should read your samples as clear digits of many kinds: an Inception Score of at "
+        f"least {THRESHOLDS['inception_score']:.1f} (got {report['inception_score']:.2f}) and a mean confidence of at "
+        f"least {THRESHOLDS['mean_confidence']:.2f}; your generator's samples: {summary(report)}"
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(400)
+def test_samples_cover_the_digits(sub, trained_samples, quality):
+    """after the budgeted training run, the samples show most of the ten digits (no mode collapse)"""
+    report = measures(trained_samples, quality)
+    assert report["class_coverage"] >= THRESHOLDS["class_coverage"], (
+        f"at least {THRESHOLDS['class_coverage']} of the ten digits should each make up 2% or more of the samples "
+        f"(fewer is the sign of mode collapse); your generator's samples: {summary(report)}"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(400)
+def test_samples_are_close_to_real_digits(sub, trained_samples, quality):
+    """after the budgeted training run, the samples are near real digits in the reference classifier's feature space"""
+    report = measures(trained_samples, quality)
+    assert report["frechet_distance"] <= THRESHOLDS["frechet_distance"], (
+        f"the Fréchet distance between your samples and real digits, in the reference classifier's features, "
+        f"should be at most {THRESHOLDS['frechet_distance']:.0f}; your generator's samples: {summary(report)}"
+    )

@@ -1,0 +1,104 @@
+"""The reference classifier and the sample-quality measures the grader judges GAN samples with."""
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.sample_quality import (assess, class_coverage, digit_features, frechet_distance, inception_score,
+                                       load_reference_classifier, predict, to_model_range)
+
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(KIT, "source", "lab4_mnist"))
+import mnist_data  # noqa: E402
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """The grader's setting; the numbers in CALIBRATION.md were measured so."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def split():
+    return mnist_data.load_arrays(root=os.path.join(KIT, "data"), download=False)
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return load_reference_classifier()
+
+
+@pytest.fixture(scope="module")
+def held_out_features(split, classifier):
+    return digit_features(split.test_images, classifier)
+
+
+def training_digits(split, n=2000):
+    return to_model_range(split.train_images[:n])
+
+
+def test_committed_classifier_reaches_97_percent_on_the_held_out_digits(split, classifier):
+    probabilities, _ = predict(to_model_range(split.test_images), classifier)
+    accuracy = (probabilities.argmax(axis=1) == split.test_labels).mean()
+    assert accuracy >= 0.97, f"held-out accuracy should be at least 0.97, got {accuracy:.4f}"
+
+
+def test_frechet_distance_of_a_set_with_itself_is_zero(held_out_features):
+    distance = frechet_distance(held_out_features, held_out_features)
+    assert distance == pytest.approx(0, abs=1e-6), f"expected 0 for identical sets, got {distance}"
+
+
+def test_frechet_distance_of_a_shifted_and_scaled_set_follows_the_closed_form():
+    # Scaling by 2 multiplies the covariance by 4, so the trace terms give tr(S) + 4 tr(S) - 2 * 2 tr(S) = tr(S).
+    features = np.random.default_rng(0).normal(size=(500, 8)) @ np.diag(np.arange(1.0, 9.0))
+    shift = np.full(8, 0.5)
+    expected = np.trace(np.cov(features, rowvar=False)) + np.sum((features.mean(axis=0) + shift) ** 2)
+    distance = frechet_distance(features, 2 * features + shift)
+    assert distance == pytest.approx(expected, rel=1e-9), f"expected {expected}, got {distance}"
+
+
+def test_frechet_distance_is_small_between_real_sets_and_large_for_noise(split, classifier, held_out_features):
+    real = frechet_distance(predict(training_digits(split), classifier)[1], held_out_features)
+    noise_images = torch.rand(2000, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    noise = frechet_distance(predict(noise_images, classifier)[1], held_out_features)
+    assert real < 10, f"training vs held-out digits should be under 10 (about 3 in CALIBRATION.md), got {real:.1f}"
+    assert noise > 500, f"uniform noise vs held-out digits should be over 500 (about 1400), got {noise:.1f}"
+
+
+def test_coverage_is_one_for_a_single_digit_and_ten_for_real_digits(split, classifier):
+    sevens = to_model_range(split.train_images[split.train_labels == 7])
+    one_digit = class_coverage(predict(sevens, classifier)[0])
+    real = class_coverage(predict(training_digits(split), classifier)[0])
+    assert one_digit == 1, f"a set of sevens should cover 1 class, covered {one_digit}"
+    assert real == 10, f"real digits should cover all 10 classes, covered {real}"
+
+
+def test_inception_score_is_high_for_real_digits_and_near_one_for_a_single_class(split, classifier):
+    sevens = to_model_range(split.train_images[split.train_labels == 7])
+    one_class = inception_score(predict(sevens, classifier)[0])
+    real = inception_score(predict(training_digits(split), classifier)[0])
+    assert real > 8, f"real digits should score over 8 (of at most 10), got {real:.2f}"
+    assert one_class < 1.2, f"a single class should score near 1, got {one_class:.2f}"
+
+
+def test_inception_score_is_ten_for_confident_predictions_spread_evenly():
+    one_hot = np.eye(10)[np.arange(1000) % 10]
+    assert inception_score(one_hot) == pytest.approx(10), "confident, evenly spread predictions should score 10"
+
+
+def test_assess_reports_every_measure_for_real_digits(split, classifier, held_out_features):
+    report = assess(training_digits(split, 500), classifier, held_out_features)
+    assert set(report) == {"mean_confidence", "class_coverage", "class_histogram", "frechet_distance",
+                           "inception_score"}, f"unexpected keys {sorted(report)}"
+    assert report["mean_confidence"] > 0.95, f"real digits should be classified confidently, got {report}"
+    assert sum(report["class_histogram"]) == pytest.approx(1), "the class shares should sum to 1"
+
+
+def test_predict_rejects_images_of_the_wrong_shape(classifier):
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        predict(torch.zeros(4, 28, 28), classifier)
