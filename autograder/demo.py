@@ -68,7 +68,8 @@ def main(argv=None) -> int:
         descriptions = hand_in(settings, lab_name)
         print(f"== grading {len(descriptions)} example submissions of {lab_name}")
         started = time.monotonic()
-        graded = grade_all(settings, find_lab(settings, lab_name), make_launcher(settings, lab_name))
+        workers = max(settings.autograder.workers, os.cpu_count() or 1)  # one submission per core at a time
+        graded = grade_all(settings, find_lab(settings, lab_name), make_launcher(settings, lab_name), workers=workers)
         print(f"   {time.monotonic() - started:.1f} s in all\n")
         print(f"{'student':<9} {'score':>7}  {'submission':<75} failed checks (reason)")
         for student, results in graded.items():

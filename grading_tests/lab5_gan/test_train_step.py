@@ -35,14 +35,15 @@ def steps_of(sub) -> list[str]:
 
 @pytest.mark.points(1)
 def test_train_step_returns_the_two_losses(sub, kernel_data):
-    """train_step returns (d_loss, g_loss) as two numbers, near 2 ln 2 and ln 2 for fresh players"""
+    """train_step returns (d_loss, g_loss) as two numbers, the discriminator's near 2 ln 2 for fresh players"""
     value = run_step(sub)
     assert isinstance(value, (tuple, list)) and len(value) == 2, f"{CALL} should return a pair (d_loss, g_loss), got {value!r:.100}"
     d_loss, g_loss = number(value[0], f"{CALL}[0]"), number(value[1], f"{CALL}[1]")
     assert np.isfinite(d_loss) and np.isfinite(g_loss), f"{CALL} returned losses that are not finite: {d_loss}, {g_loss}"
-    assert 0 < d_loss < 10 * np.log(2) and 0 < g_loss < 10 * np.log(2), (
-        f"{CALL} on fresh players should return losses near 2 ln 2 = 1.39 (discriminator) and ln 2 = 0.69 "
-        f"(generator), got d_loss {d_loss:.3f}, g_loss {g_loss:.3f}: are they in the right order?"
+    # g_loss is not bounded here: its form is test_losses' business (the saturating form is negative)
+    assert 0 < d_loss < 10 * np.log(2), (
+        f"{CALL} on fresh players should return first the discriminator's loss, near 2 ln 2 = 1.39, "
+        f"got d_loss {d_loss:.3f} (and g_loss {g_loss:.3f})"
     )
 
 
