@@ -26,6 +26,10 @@ class Autograder(Configurable):
     data_directory = Unicode(
         "data", help="Offline data the labs read, relative to the course root; kernels see it read-only as data/."
     ).tag(config=True)
+    hidden_data = List(
+        Unicode(), ["reference_classifier"],
+        help="Folders of data/ that sandboxed kernels never see: the graders' own (the GAN checks' judge).",
+    ).tag(config=True)
     dataset = Unicode(
         "mnist", help="The image data set of the MNIST-based labs: 'mnist' or 'fashion-mnist' (see mnist_data.py)."
     ).tag(config=True)

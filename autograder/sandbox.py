@@ -11,8 +11,9 @@ The kernel command is wrapped, outside in, as:
     python -m ipykernel_launcher
 
 The kernel sees nothing of the grader: not the kit (grading_tests/, solutions/, source/, course_config.py,
-the gradebook), not other submissions, not the grader's environment or processes. Its only writable places
-are its size-limited home (/home/student, holding read-only copies of the lab's files) and /tmp. Its sockets
+the gradebook, the folders of data/ in `hidden_data`), not other submissions, not the grader's environment or
+processes. It reads the lab's files and the course's data/ (read-only). Its only writable places are its
+size-limited home (/home/student) and /tmp. Its sockets
 folder is handed back to root once the kernel has bound its sockets, so it cannot swap a socket for a link.
 No process outlives the kernel: the pid namespace ends with it and the cgroup is emptied with SIGKILL.
 """
@@ -61,8 +62,9 @@ class SandboxLimits:
 class SandboxLauncher(KernelLauncher):
     sandboxed = True
 
-    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None):
+    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None, hidden_data=()):
         super().__init__(course_environment)
+        self.hidden_data = tuple(hidden_data)  # folders of data/ covered by an empty tmpfs
         if shutil.which("bwrap") is None:
             raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {SETUP_HINT}")
         try:
@@ -145,6 +147,9 @@ class SandboxLauncher(KernelLauncher):
         args += ["--ro-bind", connection_file, connection_file]
         for name in sorted(os.listdir(scratch)):
             args += ["--ro-bind", os.path.realpath(os.path.join(scratch, name)), os.path.join(HOME, name)]
+        for name in self.hidden_data:
+            if os.path.isdir(os.path.join(scratch, "data", name)):
+                args += ["--tmpfs", os.path.join(HOME, "data", name)]
         args += ["--remount-ro", "/", "--chdir", HOME]  # the sandbox's own root holds nothing to write into
         for name, value in self.environment(scratch).items():
             args += ["--setenv", name, value]
@@ -212,6 +217,7 @@ def make_launcher(settings: Settings, lab: str, sandbox: bool = True) -> KernelL
     if not sandbox:
         return KernelLauncher(course_environment(settings, lab))
     launcher = SandboxLauncher(settings.autograder.sandbox_user, SandboxLimits.for_lab(settings, lab),
-                               course_environment=course_environment(settings, lab))
+                               course_environment=course_environment(settings, lab),
+                               hidden_data=settings.autograder.hidden_data)
     launcher.verify()
     return launcher

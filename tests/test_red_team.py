@@ -67,7 +67,8 @@ def attacks(course: str, port: int) -> list[Variant]:
                 f"targets = glob.glob({kit!r} + '/**/*.py', recursive=True) + [\n"
                 f"    {kit!r} + '/grading_tests/lab1_neuron/test_logic_gates.py', {kit!r} + '/course_config.py',\n"
                 f"    {kit!r} + '/solutions/lab1_neuron/lab1_neuron.ipynb', {course!r} + '/gradebook.db',\n"
-                f"    {course!r} + '/submitted/read_secrets_ok/lab1_neuron/lab1_neuron.ipynb', '/root/.bashrc', '/etc/shadow']\n"
+                f"    {course!r} + '/submitted/read_secrets_ok/lab1_neuron/lab1_neuron.ipynb', '/root/.bashrc', '/etc/shadow',\n"
+                "    'data/reference_classifier/classifier.pt']  # the GAN checks' judge: hidden like the checks\n"
                 "for path in targets:\n"
                 "    try:\n"
                 "        print('READ', path, open(path, 'rb').read(200))\n"
@@ -321,7 +322,8 @@ def test_network_is_unreachable(red_team):
 
 def test_hidden_files_cannot_be_read(red_team):
     printed = outputs_of(red_team.settings, "read_secrets")
-    assert "READ" not in printed, f"the sandbox let a file through: {printed[:2000]}"
+    read = [line for line in printed.splitlines() if line.startswith("READ ")]
+    assert not read, f"the sandbox let a file through: {read[:5]}"
     assert "truth table says" not in printed and "grading_tests" not in printed.split("blocked")[0]
 
 
