@@ -17,6 +17,13 @@ class LabData:
     data_dir: str | None
     dataset: str
 
+    @property
+    def device(self) -> str:
+        """Where the checks train: "cuda" when the grader has a GPU (the sandbox then shows it to the kernel)."""
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
     def mnist(self):
         """The lab's image data as mnist_data.Split: uint8 images (N, 28, 28) and int64 labels (N,) per part."""
         helper = os.path.join(self.release_dir, "mnist_data.py")

@@ -3,6 +3,7 @@ import os
 from dataclasses import dataclass
 
 from .config import Settings
+from .sandbox import gpu_devices
 
 
 class UsageError(Exception):
@@ -44,8 +45,8 @@ def find_lab(settings: Settings, name: str) -> Lab:
 
 
 def has_gpu() -> bool:
-    """Whether an NVIDIA GPU is visible (its device files), without importing torch."""
-    return os.path.exists("/dev/nvidiactl") and any(name[6:].isdigit() for name in os.listdir("/dev") if name.startswith("nvidia"))
+    """Whether an NVIDIA GPU is visible (a numbered device file, as the sandbox binds it), without importing torch."""
+    return any(os.path.basename(path)[6:].isdigit() for path in gpu_devices())
 
 
 def data_folder(settings: Settings) -> str | None:

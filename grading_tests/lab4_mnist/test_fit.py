@@ -43,13 +43,6 @@ def _ag_overfit_one_batch(model, x, y, steps, lr):
 '''
 
 
-def device():
-    """The device the checks train on: CUDA where the grader has it (the sandbox then shows the GPU too)."""
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 @pytest.mark.points(1)
 def test_fit_returns_one_loss_per_epoch(sub, kernel_data):
     """fit(model, loader, epochs, lr, device) returns the mean training loss of each epoch"""
@@ -61,9 +54,9 @@ def test_fit_returns_one_loss_per_epoch(sub, kernel_data):
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
-def test_fit_trains_on_the_given_device(sub, kernel_data):
+def test_fit_trains_on_the_given_device(sub, lab_data, kernel_data):
     """fit moves the model to the device it is given (a name or a torch.device): CUDA where the grader has it"""
-    target = device()
+    target = lab_data.device
     sub.exec(f"_ag_model = _ag_linear_model(3)\n_ag_batches = _ag_loader(_ag_train_x[:256], _ag_train_y[:256], 64)\n")
     sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), 1, 1e-3, sub.eval(f"_ag_torch.device({target!r})"))
     places = set(sub.eval("[p.device.type for p in _ag_model.parameters()]"))
@@ -85,14 +78,14 @@ def test_models_overfit_one_batch(sub, kernel_data):
         )
 
 
-def held_out_accuracy(sub, data, name):
+def held_out_accuracy(sub, data, name, device):
     sub.exec(
         f"_ag_torch.manual_seed({SEED})\n_ag_model = {name}()\n"
         f"_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, {BATCH_SIZE}, shuffle=True, seed={SEED})\n"
     )
-    call = f"fit({name}(), training images, {EPOCHS}, {LEARNING_RATE}, {device()!r})"
-    losses_of(sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), EPOCHS, LEARNING_RATE, device()), EPOCHS, call)
-    scores = np.asarray(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_test_x"), device()))
+    call = f"fit({name}(), training images, {EPOCHS}, {LEARNING_RATE}, {device!r})"
+    losses_of(sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), EPOCHS, LEARNING_RATE, device), EPOCHS, call)
+    scores = np.asarray(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_test_x"), device))
     return float(np.mean(np.argmax(scores, axis=1) == data.test_labels)), call
 
 
@@ -100,7 +93,7 @@ def check_accuracy(sub, lab_data, data, name):
     if lab_data.dataset not in THRESHOLDS:  # a course setting, not the student's fault: stop grading
         raise GraderError(f"lab4_mnist has no accuracy thresholds for the data set {lab_data.dataset!r}: measure them "
                           "with bench/lab4_accuracy.py and add them to grading_tests/lab4_mnist/test_fit.py")
-    accuracy, call = held_out_accuracy(sub, data, name)
+    accuracy, call = held_out_accuracy(sub, data, name, lab_data.device)
     threshold = THRESHOLDS[lab_data.dataset][name]
     assert accuracy >= threshold, (
         f"after {call} (torch seed {SEED}), {name} should classify at least {threshold:.0%} of the "

@@ -78,29 +78,23 @@ def kernel_data(sub, lab_data, kernel_code):
     return data
 
 
-def grader_device() -> str:
-    """The device the checks train on: CUDA where the grader has it (the sandbox then shows the GPU too)."""
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-@pytest.fixture(name="device")
-def device_fixture() -> str:
-    return grader_device()
+@pytest.fixture
+def device(lab_data) -> str:
+    """The device the checks train on (lab_data.LabData.device)."""
+    return lab_data.device
 
 
 _trained: dict = {}  # kernel key -> (samples, parameter devices) or the failure of the training run
 
 
 @pytest.fixture
-def trained_samples(sub, kernel_data):
+def trained_samples(sub, kernel_data, device):
     """(samples (SAMPLES, 1, 28, 28) in the generator's range, the devices its parameters were on) after the
     student's train_gan ran STEPS[device] steps from seed 0 on the training images, batches of 64."""
     if sub.kernel_key not in _trained:
         _trained.clear()  # one kernel at a time: the last submission's samples are never reused
         try:
-            target = grader_device()
+            target = device
             sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
                      "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n")
             sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), STEPS[target], target, seed=0)
