@@ -12,7 +12,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 30  # nbgrader's own autograde, if you run it: seconds per cell
 
 # --- autograder ---------------------------------------------------------------------------------------------
-c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop", "lab4_mnist", "lab5_gan"]
+c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop", "lab4_mnist", "lab5_gan", "lab5_gan_keras"]
 c.Autograder.seed = 0
 c.Autograder.dataset = "mnist"  # or "fashion-mnist" (installed by scripts/setup_env.sh): the data of lab4 and lab5
 c.Autograder.cell_timeout = 30.0  # seconds per notebook cell
@@ -42,5 +42,11 @@ c.Autograder.lab_settings = {
         "check_timeout": 30.0,
         "require_gpu": False,
         "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo", "torch.utils.data"],
+    },
+    # TensorFlow (the kit pins tensorflow-cpu): always the CPU; the sample checks train 3,000 steps (about 35 s)
+    "lab5_gan_keras": {
+        "cell_timeout": 120.0,
+        "check_timeout": 30.0,
+        "preload": ["numpy", "matplotlib.pyplot", "tensorflow", "keras"],
     },
 }

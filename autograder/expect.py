@@ -35,11 +35,12 @@ def numeric_array(value, what: str) -> np.ndarray:
     return value
 
 
-def losses_of(value, epochs: int, what: str) -> np.ndarray:
-    """A training function's per-epoch losses: exactly `epochs` finite numbers, as float64 of shape (epochs,)."""
+def losses_of(value, count: int, what: str) -> np.ndarray:
+    """A training function's losses (one per epoch, or per step): exactly `count` finite numbers, as float64 of
+    shape (count,)."""
     losses = numeric_array(value, what)
     assert losses.ndim == 1, f"{what} should return a list of numbers, got an array of shape {losses.shape}"
-    assert len(losses) == epochs, f"{what} should return {epochs} losses (one per epoch), got {len(losses)}"
+    assert len(losses) == count, f"{what} should return {count} losses, got {len(losses)}"
     if not np.all(np.isfinite(losses)):
         first = int(np.argmax(~np.isfinite(losses)))
         raise AssertionError(f"{what} returned losses that are not finite from entry {first} on ({losses[first]}): the training diverged")

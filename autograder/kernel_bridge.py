@@ -151,6 +151,9 @@ def seed_everything(seed):
     tf = sys.modules.get("tensorflow")
     if tf is not None and hasattr(tf, "random"):
         tf.random.set_seed(seed)
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "utils"):  # Keras 3 also keeps a seed of its own, for initial weights
+        keras.utils.set_random_seed(seed)
 
 
 def _target(request):

@@ -25,6 +25,8 @@ KERNEL_ENVIRONMENT = {
     "MPLBACKEND": "Agg",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "TF_ENABLE_ONEDNN_OPTS": "0",
+    "TF_NUM_INTRAOP_THREADS": "1",  # TensorFlow sizes its thread pools from these, not from OMP_NUM_THREADS
+    "TF_NUM_INTEROP_THREADS": "1",
     "LANG": "C.UTF-8",
     "COURSE_OFFLINE": "1",  # the labs' data helpers never download: every kernel grades on the same data
 }

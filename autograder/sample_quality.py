@@ -11,6 +11,7 @@ the classifier; data/reference_classifier/CALIBRATION.md says what values real d
 reference GAN get.
 """
 import os
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -137,3 +138,52 @@ def assess(samples, classifier, real_features):
         "frechet_distance": frechet_distance(features, real_features),
         "inception_score": inception_score(probabilities),
     }
+
+
+def reference_for(lab_data):
+    """(reference classifier, features (M, 128) of the lab's held-out real digits): what the GAN checks judge
+    samples with, loaded once per grader process. Raises GraderError for a data set other than MNIST."""
+    if lab_data.dataset != "mnist":
+        from .failures import GraderError
+
+        raise GraderError(f"the GAN checks' reference classifier knows MNIST digits only, not {lab_data.dataset!r}")
+    return _reference(lab_data)
+
+
+@lru_cache(maxsize=1)
+def _reference(lab_data):
+    classifier = load_reference_classifier()
+    return classifier, digit_features(lab_data.mnist().test_images, classifier)
+
+
+def summary(report) -> str:
+    """One line of an `assess` report, for a check's failure message."""
+    shares = ", ".join(f"{digit}: {share:.0%}" for digit, share in enumerate(report["class_histogram"]))
+    return (f"mean confidence {report['mean_confidence']:.3f}, {report['class_coverage']} digits present ({shares}), "
+            f"Fréchet distance {report['frechet_distance']:.1f}")
+
+
+def shortfall(report, thresholds, aspect) -> str | None:
+    """Why an `assess` report misses the thresholds of one aspect of the samples, or None when it meets them.
+
+    aspect: "digits" (inception_score and mean_confidence), "coverage" (class_coverage) or "realism"
+    (frechet_distance); thresholds: a dict with those four keys.
+    """
+    t, yours = thresholds, f"your generator's samples: {summary(report)}"
+    if aspect == "digits":
+        if report["inception_score"] >= t["inception_score"] and report["mean_confidence"] >= t["mean_confidence"]:
+            return None
+        return (f"the reference classifier should read your samples as clear digits of many kinds: an Inception Score "
+                f"of at least {t['inception_score']:.1f} (got {report['inception_score']:.2f}) and a mean confidence of "
+                f"at least {t['mean_confidence']:.2f}; {yours}")
+    if aspect == "coverage":
+        if report["class_coverage"] >= t["class_coverage"]:
+            return None
+        return (f"at least {t['class_coverage']} of the ten digits should each make up 2% or more of the samples "
+                f"(fewer is the sign of mode collapse); {yours}")
+    if aspect == "realism":
+        if report["frechet_distance"] <= t["frechet_distance"]:
+            return None
+        return (f"the Fréchet distance between your samples and real digits, in the reference classifier's features, "
+                f"should be at most {t['frechet_distance']:.0f}; {yours}")
+    raise ValueError(f"unknown aspect {aspect!r}")

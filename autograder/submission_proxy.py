@@ -8,6 +8,7 @@
     sub.get("or_neuron"), sub.eval("expression"), sub.exec("statements"), sub.defined("xor")
     sub.tensor(array)                        an argument that becomes a torch tensor in the kernel
     sub.call_recording_warnings("sigmoid", -1000.0)  -> (value, ["RuntimeWarning: overflow ..."])
+    sub.once("trained", lambda: ...)         one expensive result (a trained GAN's samples) shared by checks
 
 Every request of a check shares the check's deadline; when it passes, the request fails with KernelTimeout.
 """
@@ -18,6 +19,8 @@ from .failures import KernelDied, KernelTimeout
 
 
 class Submission:
+    _once: dict = {}  # (kernel key, name) -> the result, or the exception, of the last kernel's `once` runs
+
     def __init__(self, kernel, deadline: float, seed: int):
         self._kernel, self._deadline = kernel, deadline
         self._session = kernel.session()
@@ -28,6 +31,22 @@ class Submission:
         """A name of this check's kernel, unique over the grader's life: a new kernel (a restart, the next
         submission) has another. Checks that share one expensive result (a trained GAN's samples) key it so."""
         return self._session.key
+
+    def once(self, name: str, compute):
+        """compute()'s result, computed once per kernel: the next checks on the same kernel get it again, or
+        the same exception, without computing again; a new kernel (the next submission) never sees it."""
+        key = (self.kernel_key, name)
+        if key not in Submission._once:
+            if not any(kernel == self.kernel_key for kernel, _ in Submission._once):
+                Submission._once.clear()  # one kernel at a time: the last one's results go
+            try:
+                Submission._once[key] = compute()
+            except BaseException as failure:  # noqa: BLE001 - kept and raised again for the checks that share it
+                Submission._once[key] = failure
+        outcome = Submission._once[key]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
     ref = staticmethod(wire.Ref)
     tensor = staticmethod(wire.Tensor)

@@ -10,38 +10,19 @@ the answer key, or of an example submission (--variant STUDENT, from examples/la
 import argparse
 import os
 import sys
-import tempfile
 import time
 
-import nbformat
 import numpy as np
 import torch
 
 from autograder.config import load_config
-from autograder.examples import load_variants, write_variant
 from autograder.lab_data import LabData
-from autograder.notebook_cells import is_solution
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from solution_code import KIT, notebook_code  # noqa: E402
+
 LAB = "lab4_mnist"
 IMPORTS = "import numpy as np\nimport torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
-
-
-def notebook_code(settings, variant: str | None, lab: str = LAB) -> dict:
-    """The namespace of a lab's answer key's (or the variant's) solution cells, run in this process."""
-    path = settings.path(settings.autograder.solutions_directory, lab, lab + ".ipynb")
-    with tempfile.TemporaryDirectory() as folder:
-        if variant:
-            chosen = next(v for v in load_variants(settings, lab) if v.student == variant)
-            path = os.path.join(folder, "variant.ipynb")
-            write_variant(settings, lab, chosen, path)
-        nb = nbformat.read(path, as_version=4)
-    namespace = {}
-    exec(IMPORTS, namespace)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and is_solution(cell):
-            exec(cell.source, namespace)
-    return namespace
 
 
 def run(code: dict, split, model_name: str, seed: int) -> tuple[float, float]:
@@ -71,7 +52,7 @@ def main(argv=None) -> int:
     settings = load_config(os.path.join(KIT, "course_config.py"))
     split = LabData(settings.path("release", LAB), settings.path("data"), args.dataset).mnist()
     print(split.description)
-    code = notebook_code(settings, args.variant)
+    code = notebook_code(settings, LAB, IMPORTS, args.variant)
     for name in args.models:
         runs = [run(code, split, name, seed) for seed in range(args.seeds)]
         accuracies = np.array([accuracy for accuracy, _ in runs])

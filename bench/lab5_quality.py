@@ -21,7 +21,9 @@ from autograder.config import load_config
 from autograder.lab_data import LabData
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lab4_accuracy import KIT, notebook_code  # noqa: E402 - the same extraction of the solution cells
+from solution_code import KIT, notebook_code  # noqa: E402
+
+IMPORTS = "import numpy as np\nimport torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
 
 
 def run(code, split, seed, steps, classifier, real_features) -> dict:
@@ -53,7 +55,7 @@ def main(argv=None) -> int:
     split = LabData(settings.path("release", "lab5_gan"), settings.path("data"), "mnist").mnist()
     classifier = sample_quality.load_reference_classifier()
     real_features = sample_quality.digit_features(split.test_images, classifier)
-    code = notebook_code(settings, args.variant, lab="lab5_gan")
+    code = notebook_code(settings, "lab5_gan", IMPORTS, args.variant)
     print(f"{args.variant or 'answer key'}, {args.steps} steps, {split.description}")
     for seed in args.seeds:
         r = run(code, split, seed, args.steps, classifier, real_features)

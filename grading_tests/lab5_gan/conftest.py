@@ -84,42 +84,23 @@ def device(lab_data) -> str:
     return lab_data.device
 
 
-_trained: dict = {}  # kernel key -> (samples, parameter devices) or the failure of the training run
-
-
 @pytest.fixture
 def trained_samples(sub, kernel_data, device):
     """(samples (SAMPLES, 1, 28, 28) in the generator's range, the devices its parameters were on) after the
-    student's train_gan ran STEPS[device] steps from seed 0 on the training images, batches of 64."""
-    if sub.kernel_key not in _trained:
-        _trained.clear()  # one kernel at a time: the last submission's samples are never reused
-        try:
-            target = device
-            sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
-                     "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n")
-            sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), STEPS[target], target, seed=0)
-            places = sorted(set(sub.eval("[p.device.type for p in _ag_G.parameters()]")))
-            samples = np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), SAMPLES, target, 1234))
-            _trained[sub.kernel_key] = (samples, places)
-        except BaseException as failure:  # the next checks fail the same way instead of training again
-            _trained[sub.kernel_key] = failure
-    outcome = _trained[sub.kernel_key]
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
+    student's train_gan ran STEPS[device] steps from seed 0 on the training images, batches of 64; made once
+    per kernel (Submission.once), a failure included."""
 
+    def train():
+        sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
+                 "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n")
+        sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), STEPS[device], device, seed=0)
+        places = sorted(set(sub.eval("[p.device.type for p in _ag_G.parameters()]")))
+        return np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), SAMPLES, device, 1234)), places
 
-_classifier: dict = {}
+    return sub.once("trained_samples", train)
 
 
 @pytest.fixture
 def quality(lab_data):
     """(reference classifier, features of the held-out real digits), loaded once per grader process."""
-    if lab_data.dataset != "mnist":
-        from autograder.failures import GraderError
-
-        raise GraderError(f"lab5_gan's reference classifier knows MNIST digits only, not {lab_data.dataset!r}")
-    if "mnist" not in _classifier:
-        classifier = sample_quality.load_reference_classifier()
-        _classifier["mnist"] = classifier, sample_quality.digit_features(lab_data.mnist().test_images, classifier)
-    return _classifier["mnist"]
+    return sample_quality.reference_for(lab_data)

@@ -1,8 +1,11 @@
-"""The course's image data as torch Datasets: MNIST digits, or Fashion-MNIST when the course chooses it.
+"""The course's image data: MNIST digits, or Fashion-MNIST when the course chooses it.
 
     from mnist_data import load_datasets
     train_set, test_set = load_datasets()        # prints what it loaded, and from where
     image, label = train_set[0]                  # float32 tensor (1, 28, 28) in [0, 1], int in 0..9
+
+    from mnist_data import load_arrays           # the same data as NumPy arrays (the Keras lab)
+    split = load_arrays()                        # split.train_images: uint8 (N, 28, 28), split.train_labels
 
 Where MNIST comes from, first found wins:
 1. the full data set, 60,000 training and 10,000 test images, in torchvision's layout <data>/MNIST/raw/
@@ -25,8 +28,6 @@ import os
 import shutil
 
 import numpy as np
-import torch
-from torch.utils.data import Dataset
 
 OFFLINE_SPLIT_SEED = 0
 OFFLINE_TRAIN_SIZE = 8000
@@ -195,7 +196,8 @@ def load_arrays(dataset=None, root=None, download=True):
 
 
 def load_datasets(dataset=None, root=None, download=True, verbose=True):
-    """(train_set, test_set): torch Datasets of (image, label), image a float32 tensor (1, 28, 28) in [0, 1]."""
+    """(train_set, test_set): datasets of (image, label) for torch's DataLoader, image a float32 tensor
+    (1, 28, 28) in [0, 1]."""
     split = load_arrays(dataset, root, download)
     if verbose:
         print("Loaded", split.description)
@@ -204,13 +206,15 @@ def load_datasets(dataset=None, root=None, download=True, verbose=True):
             ImageDataset(split.test_images, split.test_labels, names, split.description + " (held-out part)"))
 
 
-class ImageDataset(Dataset):
-    """Images held in memory as one float32 tensor (N, 1, 28, 28) in [0, 1], with int64 labels (N,).
+class ImageDataset:
+    """Images held in memory as one float32 tensor (N, 1, 28, 28) in [0, 1], with int64 labels (N,): a map-style
+    dataset, which DataLoader, Subset and random_split take like a torch Dataset.
 
     Converting once, rather than image by image with PIL transforms, makes an epoch 5-10 times faster.
     """
 
     def __init__(self, images, labels, classes, description=""):
+        import torch  # here, not at the top: the Keras lab's TensorFlow kernel reads the arrays and never needs torch
         self.images = torch.from_numpy(np.asarray(images, dtype=np.float32) / 255).unsqueeze(1)
         self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64))
         self.classes, self.description = list(classes), description

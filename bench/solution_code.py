@@ -1,0 +1,31 @@
+"""The benches' way to run a lab's solution cells (of the answer key, or of an example submission) in-process.
+
+Torch-free itself, so that a bench can run the Keras lab's code in a process without torch.
+"""
+import os
+import tempfile
+
+import nbformat
+
+from autograder.examples import load_variants, write_variant
+from autograder.notebook_cells import is_solution
+
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def notebook_code(settings, lab: str, imports: str, variant: str | None = None) -> dict:
+    """The namespace of a lab's answer key's (or the variant's) solution cells, run in this process after
+    `imports` (the notebook's own import cell is not run: it also loads data and plots)."""
+    path = settings.path(settings.autograder.solutions_directory, lab, lab + ".ipynb")
+    with tempfile.TemporaryDirectory() as folder:
+        if variant:
+            chosen = next(v for v in load_variants(settings, lab) if v.student == variant)
+            path = os.path.join(folder, "variant.ipynb")
+            write_variant(settings, lab, chosen, path)
+        nb = nbformat.read(path, as_version=4)
+    namespace = {}
+    exec(imports, namespace)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and is_solution(cell):
+            exec(cell.source, namespace)
+    return namespace
