@@ -39,9 +39,11 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run a notebook's public checks (for students)")
     check.add_argument("notebook", metavar="NOTEBOOK")
 
-    export = commands.add_parser("export", help="export grades from the gradebook")
-    export.add_argument("--format", choices=("csv", "gradescope"), default="csv")
-    export.add_argument("--output", help="file (csv) or folder (gradescope); default grades.csv / export/gradescope")
+    export = commands.add_parser("export", help="export grades from the gradebook, or the class report of failed checks")
+    export.add_argument("--format", choices=("csv", "gradescope", "report"), default="csv")
+    export.add_argument(
+        "--output", help="file (csv, report) or folder (gradescope); default grades.csv, export/gradescope, class_report.md"
+    )
     return main
 
 
@@ -134,6 +136,11 @@ def cmd_export(args, settings) -> int:
     if args.format == "csv":
         path = args.output or "grades.csv"
         print(f"wrote {export_csv(settings, path)} rows to {path}")
+    elif args.format == "report":
+        from .class_report import write_class_report
+
+        path = args.output or "class_report.md"
+        print(f"wrote the class report to {path} (labs with graded submissions: {write_class_report(settings, path)})")
     else:
         folder = args.output or os.path.join("export", "gradescope")
         print(f"wrote {export_gradescope(settings, folder)} results files under {folder}/")

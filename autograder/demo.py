@@ -2,7 +2,8 @@
 
 It builds a course folder beside the kit, releases every lab into it with nbgrader, hands in the example
 submissions of examples/<lab>.py (correct, buggy, broken) as nbgrader's submitted/<student>/<lab>/, grades
-them all into the SQLite gradebook, exports the grades as CSV and says where the feedback pages are.
+them all into the SQLite gradebook, exports the grades as CSV and the class report of failed checks, and says
+where the feedback pages are.
 """
 import argparse
 import os
@@ -13,6 +14,7 @@ import time
 from .batch import grade_all
 from .config import load_config
 from .examples import load_variants, write_variant
+from .class_report import write_class_report
 from .export import export_csv
 from .labs import find_lab
 from .sandbox import make_launcher
@@ -78,8 +80,11 @@ def main(argv=None) -> int:
     csv_path = settings.path("export", "grades.csv")
     os.makedirs(os.path.dirname(csv_path), exist_ok=True)
     export_csv(settings, csv_path)
+    report_path = settings.path("export", "class_report.md")
+    write_class_report(settings, report_path)
     print(f"\ngradebook:  {settings.db_url}")
     print(f"grades:     {csv_path}")
+    print(f"report:     {report_path} (the checks students fail, most failed first)")
     print(f"feedback:   {settings.path('feedback')}/<student>/<lab>/<lab>.html")
     print(f"results:    {settings.path('autograded')}/<student>/<lab>/results.json (Gradescope format)")
     print(f"nbgrader:   cd {args.course} && nbgrader export --NbGrader.config_file=course_config")

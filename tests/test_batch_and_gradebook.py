@@ -9,8 +9,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.batch import grade_all
+from autograder.class_report import summarise, write_class_report
 from autograder.config import load_config
 from autograder.demo import hand_in, make_course
+from autograder.examples import load_variants
 from autograder.export import export_csv, export_gradescope
 from autograder.labs import find_lab
 from autograder.release import release_lab
@@ -86,6 +88,31 @@ def test_exports(course, tmp_path):
     assert float(rows["bob"]["score"]) == 19.0 and rows["bob"]["needs_manual_grade"] == "True"
     assert export_gradescope(settings, str(tmp_path / "gs")) == 13
     assert json.loads((tmp_path / "gs" / "lab1_neuron" / "dave.json").read_text())["score"] == 16
+
+
+def test_class_report_counts_the_students_who_fail_each_check(course, tmp_path):
+    settings, _, graded = course
+    expected = {}  # check function -> how many examples must fail it (a file that is not a notebook fails all)
+    for variant in load_variants(settings, "lab1_neuron"):
+        for summary in summarise({variant.student: graded[variant.student]}):
+            function = summary.check.split("::")[-1]
+            expected[function] = expected.get(function, 0) + (variant.rejected or function in variant.loses)
+    counted = {summary.check.split("::")[-1]: summary.failed for summary in summarise(graded)}
+    assert counted == expected, "each check's failures should be the examples that lose it"
+    failures = [summary.failed for summary in summarise(graded)]
+    assert failures == sorted(failures, reverse=True), "the most often failed checks come first"
+    assert write_class_report(settings, str(tmp_path / "report.md")) == 1, "one lab (lab1) has graded submissions"
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## lab1_neuron" in report and "13 submissions" in report and "the truth table says 0" in report
+
+
+def test_export_command_writes_the_class_report(course, tmp_path):
+    settings, _, _ = course
+    command = [sys.executable, "-m", "autograder", "--config", settings.path("course_config.py"), "export", "--format",
+               "report", "--output", str(tmp_path / "class_report.md")]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=KIT)
+    assert run.returncode == 0 and "labs with graded submissions: 1" in run.stdout, run.stdout + run.stderr
+    assert "| check | points | failed | why | most common message |" in (tmp_path / "class_report.md").read_text(encoding="utf-8")
 
 
 def test_nbgrader_export_shows_the_scores(course, tmp_path):
