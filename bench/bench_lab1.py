@@ -13,6 +13,8 @@ its own start-up, timed with time.perf_counter:
   batch            python -m autograder --config ... grade lab1_neuron --force --quiet, once over all eight,
                    counted as its total time / 8 (the class-scale mode: the next kernel boots during a grading)
   batch-nosandbox  the same with --no-sandbox
+  batch-workers    the same batch with --workers <cores>: one worker process per core, each with its own sandboxed
+                   kernels (how `grade LAB` is meant to run at class scale; nbgrader autograde has no such mode)
   nbgrader-batch   nbgrader autograde lab1_neuron --force, once over all eight, counted as total / 8
 
 The course is a throwaway folder built as autograder/demo.py builds demo_course/ (links to the kit's source/,
@@ -47,12 +49,14 @@ BARE_NBCLIENT = (
     "import sys, nbclient, nbformat; "
     "nbclient.NotebookClient(nbformat.read(sys.argv[1], 4), timeout=30, kernel_name='python3', allow_errors=True).execute()"
 )
-METHODS = ("kit", "kit-nosandbox", "nbgrader", "nbclient", "batch", "batch-nosandbox", "nbgrader-batch")
+METHODS = ("kit", "kit-nosandbox", "nbgrader", "nbclient", "batch", "batch-nosandbox", "batch-workers", "nbgrader-batch")
 RATIOS = (
     ("kit", "nbgrader"),
     ("kit", "nbclient"),
     ("batch", "nbgrader"),
     ("batch", "nbgrader-batch"),
+    ("batch-workers", "nbgrader"),
+    ("batch-workers", "nbgrader-batch"),
     ("kit", "kit-nosandbox"),
     ("batch", "batch-nosandbox"),
 )
@@ -109,11 +113,13 @@ def time_one_submission(settings, student: str, json_path: str) -> dict[str, flo
 
 
 def time_batches(settings) -> dict[str, float]:
-    """Seconds per submission of grading all eight in one command: the kit with and without sandbox, nbgrader."""
+    """Seconds per submission of grading all eight in one command: the kit with and without sandbox and with one
+    worker per core, nbgrader."""
     kit = [PYTHON, "-m", "autograder", "--config", settings.path("course_config.py"), "grade", LAB, "--force", "--quiet"]
     commands = {
         "batch": kit,
         "batch-nosandbox": kit + ["--no-sandbox"],
+        "batch-workers": kit + ["--workers", str(os.cpu_count() or 1)],
         "nbgrader-batch": ["nbgrader", "autograde", LAB, "--force", NBGRADER_CONFIG],
     }
     return {method: run(command, settings.root) / len(STUDENTS) for method, command in commands.items()}
@@ -121,10 +127,10 @@ def time_batches(settings) -> dict[str, float]:
 
 def print_table(times: dict[str, list[float]]) -> None:
     """Median, min and max seconds per submission of each method, then the ratios of the medians."""
-    print(f"\n{'method':<10} {'median s':>9} {'min s':>7} {'max s':>7} {'runs':>5}")
+    print(f"\n{'method':<15} {'median s':>9} {'min s':>7} {'max s':>7} {'runs':>5}")
     for method in METHODS:
         values = times[method]
-        print(f"{method:<10} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f} {len(values):5d}")
+        print(f"{method:<15} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f} {len(values):5d}")
     median = {method: statistics.median(values) for method, values in times.items()}
     print()
     for top, bottom in RATIOS:
