@@ -119,9 +119,7 @@ def attacks(course: str, port: int) -> list[Variant]:
         Variant(
             "stdout_flood",
             "leaky_relu prints without end",
-            # 100 KB a line: the 2 MB output cap is reached in 20 messages, well before the check's 5 s even on a
-            # loaded machine (with 10 KB lines a check once ran out of time first under a load of 6)
-            edits=replace_body("leaky_relu", "    while True:\n        print('flood' * 20000)"),
+            edits=replace_body("leaky_relu", "    while True:\n        print('flood' * 2000)"),
             loses=both("leaky_relu", "output limit"),
         ),
         Variant(
