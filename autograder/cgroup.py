@@ -107,7 +107,7 @@ class KernelCgroup:
 
     def destroy(self) -> None:
         """Kill every process still inside, then remove the cgroup."""
-        for _ in range(50):
+        for _ in range(500):  # a killed kernel takes a few milliseconds to leave: poll for up to a second
             pids = self.pids()
             if not pids:
                 break
@@ -116,7 +116,7 @@ class KernelCgroup:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            time.sleep(0.02)
+            time.sleep(0.002)
         for folder in set(self.folders.values()):
             try:
                 os.rmdir(folder)

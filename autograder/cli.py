@@ -4,9 +4,11 @@ Exit codes: 0 done (whatever the score), 2 bad usage or an input the user must f
 Heavy modules (nbgrader, pytest) are imported by the command that needs them, to keep start-up short.
 """
 import argparse
+import atexit
 import json
 import os
 import sys
+import threading
 import traceback
 
 EXIT_OK, EXIT_USAGE, EXIT_GRADER = 0, 2, 3
@@ -76,9 +78,16 @@ def cmd_grade(args, settings) -> int:
     from .sandbox import SandboxUnavailable, make_launcher
 
     lab = find_lab(settings, args.lab)
+    pool = None
     try:
-        launcher = make_launcher(settings, lab.name, sandbox=not args.no_sandbox)
+        launcher = make_launcher(settings, lab.name, sandbox=not args.no_sandbox, verify=args.notebook is None)
+        if args.notebook is not None:  # one submission: its kernel boots while the sandbox is verified
+            pool = KernelPool.for_lab(settings, lab, launcher)
+            pool.prime()
+            launcher.verify()
     except SandboxUnavailable as problem:
+        if pool is not None:
+            pool.close()
         print(f"autograder: refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
               "only for submissions you trust.", file=sys.stderr)
         return EXIT_GRADER
@@ -90,8 +99,6 @@ def cmd_grade(args, settings) -> int:
         print(format_class_table(graded))
         print(f"\nresults: {settings.path('autograded')}/<student>/{lab.name}/; feedback: {settings.path('feedback')}/")
         return EXIT_OK
-    pool = KernelPool.for_lab(settings, lab, launcher)
-    pool.prime()
     try:
         from .failures import SubmissionRejected
         from .grading import grade_notebook
@@ -167,3 +174,19 @@ def main(argv=None) -> int:
         traceback.print_exc()
         print(f"autograder: the grader failed: {error}", file=sys.stderr)
         return EXIT_GRADER
+
+
+def run() -> None:
+    """The `autograder` command and `python -m autograder`: main(), then a quick exit.
+
+    The interpreter's own exit tears down the 700 modules that grading imports, 80 ms of a 1.3 s `grade`.
+    The exit handlers run and the output is flushed first, so skipping the teardown loses nothing; with other
+    threads still running, the normal exit waits for them.
+    """
+    code = main()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

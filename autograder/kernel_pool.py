@@ -6,7 +6,7 @@ restoring the notebook, importing and collecting the checks) and, in a batch, wi
 previous submission on the other core. Every kernel is still fresh: one per submission, never reused.
 """
 from .config import Limits, Settings
-from .kernel_proxy import KernelSession
+from .kernel_process import KernelProcess
 from .labs import Lab
 
 
@@ -14,7 +14,7 @@ class KernelPool:
     def __init__(self, launcher, limits: Limits, files=(), preload=(), ahead: int = 0, data_dir: str | None = None):
         self.launcher, self.limits, self.ahead = launcher, limits, ahead
         self.files, self.preload, self.data_dir = tuple(files), tuple(preload), data_dir
-        self.launched: list[KernelSession] = []
+        self.launched: list[KernelProcess] = []
 
     @classmethod
     def for_lab(cls, settings: Settings, lab: Lab, launcher, ahead: int = 0) -> "KernelPool":
@@ -23,21 +23,25 @@ class KernelPool:
 
     def prime(self) -> None:
         """Launch a kernel now, to be taken later."""
-        session = KernelSession(self.launcher, self.limits, self.files, self.preload, self.data_dir)
-        session.launch()
-        self.launched.append(session)
+        process = KernelProcess(self.launcher, self.files, self.preload, self.data_dir)
+        process.start()
+        self.launched.append(process)
 
-    def take(self) -> KernelSession:
-        """A ready kernel; then launch the next ones, so that `ahead` kernels boot while this one works."""
+    def take(self):
+        """A ready kernel (a kernel_proxy.KernelSession); then launch the next ones, so that `ahead` kernels boot
+        while this one works."""
+        # imported here, not above: zmq and jupyter_client load while the first kernel boots, not before it
+        from .kernel_proxy import KernelSession
+
         if not self.launched:
             self.prime()
-        session = self.launched.pop(0)
+        session = KernelSession(self.launched.pop(0), self.limits)
         while len(self.launched) < self.ahead:
             self.prime()
         session.wait_ready()
         return session
 
     def close(self) -> None:
-        for session in self.launched:
-            session.shutdown()
+        for process in self.launched:
+            process.remove()
         self.launched.clear()

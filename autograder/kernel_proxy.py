@@ -4,26 +4,22 @@
 is interrupted by message and, if it does not stop within the grace period, killed. `KernelSession.request`
 asks the in-kernel bridge (kernel_bridge.py) for a value and decodes the answer as data (wire.py).
 """
-import contextlib
 import json
-import os
 import queue
 import secrets
-import shutil
-import signal
-import subprocess
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 
 import nbformat
 import zmq
+from jupyter_client import BlockingKernelClient
 
 from . import kernel_bridge, wire
 from .config import Limits
 from .failures import KernelDied, KernelTimeout, MemoryExceeded, OutputExceeded, StudentError, SubmissionFailure
-from .kernel_launcher import SubmissionKernelManager
+from .kernel_launcher import describe_exit
+from .kernel_process import KernelProcess
 from .traceback_text import trim_traceback
 
 BRIDGE_SOURCE = open(kernel_bridge.__file__, encoding="utf-8").read()
@@ -38,6 +34,12 @@ INSTALL_BRIDGE = (
     "del _autograder_install\n"
 )
 POLL_SECONDS = 0.2
+HANDSHAKE_IOPUB_SECONDS = 0.05  # how long a started kernel's iopub status may lag its shell reply
+
+# One ZMQ context for all kernels: a context of its own is destroyed with a 100 ms linger each time. Its
+# sockets retry a kernel's sockets every 10 ms rather than zmq's 100 ms while the kernel has not bound them.
+CONTEXT = zmq.Context()
+CONTEXT.setsockopt(zmq.RECONNECT_IVL, 10)
 
 
 @dataclass
@@ -50,101 +52,78 @@ class Execution:
 
 
 class KernelSession:
-    """A kernel started by `launcher` in a private run folder, with `files` copied into its working folder and
-    the course's data folder linked there as data/ (the sandbox mounts it read-only).
+    """The messaging side of a started kernel_process.KernelProcess; `wait_ready` connects and waits until the
+    kernel answers, which lets the kernel boot (and import the modules of its preload) while the grader does
+    other work between the two."""
 
-    `launch` starts the process and returns at once; `wait_ready` waits until it answers. In between, the
-    kernel boots (and imports the modules of `preload`) while the grader does other work.
-    """
-
-    def __init__(self, launcher, limits: Limits, files: tuple[str, ...] = (), preload: tuple[str, ...] = (),
-                 data_dir: str | None = None):
-        self.launcher, self.limits, self.files, self.preload, self.data_dir = launcher, limits, files, preload, data_dir
-        self.km = self.kc = None
-        self.run_dir = None
+    def __init__(self, process: KernelProcess, limits: Limits):
+        self.process, self.limits = process, limits
+        self.kc = None
         self.key = uuid.uuid4().hex  # names this kernel for caches of the checks (never reused, unlike id())
         self.comm_id = None  # the comm that carries requests, once the bridge is installed
 
-    def start(self) -> None:
-        self.launch()
-        self.wait_ready()
-
-    def launch(self) -> None:
-        self.run_dir = tempfile.mkdtemp(prefix="ag-")
-        scratch = os.path.join(self.run_dir, "work")
-        os.makedirs(scratch)
-        for path in self.files:
-            copy = shutil.copytree if os.path.isdir(path) else shutil.copy
-            copy(path, os.path.join(scratch, os.path.basename(path)))
-        if self.data_dir is not None:
-            os.symlink(os.path.abspath(self.data_dir), os.path.join(scratch, "data"))
-        self.launcher.prepare(self.run_dir, scratch)
-        self.km = SubmissionKernelManager(
-            # one ZMQ context for all kernels: a context of its own is destroyed with a 100 ms linger each time
-            context=zmq.Context.instance(),
-            launcher=self.launcher,
-            run_dir=self.run_dir,
-            scratch=scratch,
-            preload=list(self.preload),
-            transport="ipc",
-            ip=self.launcher.socket_prefix(self.run_dir),
-            connection_file=os.path.join(self.run_dir, "kernel.json"),
-        )
-        with open(self._log_path, "wb") as log:  # the kernel's own stdout and stderr, never the grader's
-            self.km.start_kernel(env=self.launcher.environment(scratch), cwd=scratch, stdout=log, stderr=log)
-        self.kc = self.km.blocking_client()
-        self.kc.start_channels()
-
-    @property
-    def _log_path(self) -> str:
-        return os.path.join(self.run_dir, "kernel.log")
-
     def wait_ready(self) -> None:
+        self.kc = BlockingKernelClient(context=CONTEXT)
+        self.kc.load_connection_info(self.process.connection)
+        self.kc.start_channels(stdin=False, hb=False)  # no input is ever asked for; liveness is the process's
         try:
-            self.kc.wait_for_ready(timeout=self.limits.kernel_start_timeout)
-        except (RuntimeError, TimeoutError) as error:
-            with open(self._log_path, "rb") as log:
-                said = log.read()[-2000:].decode("utf-8", "replace").strip()
+            self._handshake(time.monotonic() + self.limits.kernel_start_timeout)
+        except KernelDied as death:
+            said = self.process.log_tail() if self.process.run_dir else ""
             self.shutdown()
-            raise KernelDied(f"the kernel did not start: {error}" + (f"\n{said}" if said else "")) from None
-        self.launcher.started(self.run_dir)
+            raise KernelDied(f"the kernel did not start: {death}" + (f"\n{said}" if said else "")) from None
+        self.process.launcher.started(self.process.run_dir)
+
+    def _handshake(self, deadline: float) -> None:
+        """Return once the kernel has answered a kernel_info request on shell and its iopub messages reach us.
+
+        A message published before our subscription has reached the kernel is lost, so the request is sent
+        again until its iopub status arrives too (jupyter_client's own wait adds a fixed 0.2 s instead).
+        """
+        while True:
+            msg_id = self._send("kernel_info_request", {})
+            if self._reply_on(self.kc.shell_channel, msg_id, deadline, 1.0) and self._reply_on(
+                self.kc.iopub_channel, msg_id, deadline, HANDSHAKE_IOPUB_SECONDS
+            ):
+                return
+
+    def _reply_on(self, channel, msg_id: str, deadline: float, seconds: float) -> bool:
+        """Whether a message in answer to `msg_id` comes on `channel` within `seconds`; raises KernelDied when
+        the kernel has exited or `deadline` has passed."""
+        until = min(deadline, time.monotonic() + seconds)
+        while (remaining := until - time.monotonic()) > 0:
+            try:
+                if channel.get_msg(timeout=min(remaining, POLL_SECONDS))["parent_header"].get("msg_id") == msg_id:
+                    return True
+            except queue.Empty:
+                if not self.alive:
+                    raise KernelDied(describe_exit(self.process.returncode)) from None
+        if time.monotonic() >= deadline:
+            raise KernelDied(f"no answer within {self.limits.kernel_start_timeout:g} s")
+        return False
 
     @property
     def alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        return self.process.alive
 
     def shutdown(self) -> None:
         """Stop the kernel and every process it started, and remove the run folder."""
         if self.kc is not None:
             self.kc.stop_channels()
-        if self.km is not None:
-            if self.km.has_kernel:
-                self._kill_now()
-                self.km.shutdown_kernel(now=True)
-            self.km.cleanup_resources()
-        if self.run_dir is not None:
-            self.launcher.cleanup(self.run_dir)
-            shutil.rmtree(self.run_dir, ignore_errors=True)
-        self.km = self.kc = self.run_dir = None
-
-    def _kill_now(self) -> None:
-        """SIGKILL the kernel's process group and reap it: jupyter_client's own kill polls every 0.1 s."""
-        process = getattr(self.km.provisioner, "process", None)
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # started in a session of its own: its group id is its pid
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=5)
+            self.kc = None
+        self.process.remove()
 
     def execute(self, code: str, timeout: float) -> Execution:
         """Run `code`; raises KernelTimeout, KernelDied or OutputExceeded, never for the student's own errors."""
         if not self.alive:
             raise KernelDied("the kernel is not running")
-        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
-        return self._collect(msg_id, timeout)
+        content = {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                   "allow_stdin": False, "stop_on_error": False}
+        return self._collect(self._send("execute_request", content), timeout)
 
     def _send(self, kind: str, content: dict) -> str:
+        """Send a shell request; its answers are read from iopub directly (the client's own getters run an
+        asyncio loop for each message)."""
         message = self.kc.session.msg(kind, content)
         self.kc.shell_channel.send(message)
         return message["header"]["msg_id"]
@@ -186,7 +165,7 @@ class KernelSession:
                 raise self._death()  # it was slow because it was at its memory limit: that is the cause
             raise KernelTimeout(f"did not finish within {timeout:g} s")
         try:
-            message = self.kc.get_iopub_msg(timeout=min(remaining, POLL_SECONDS))
+            message = self.kc.iopub_channel.get_msg(timeout=min(remaining, POLL_SECONDS))
         except queue.Empty:
             if not self.alive:
                 raise self._death() from None
@@ -194,8 +173,7 @@ class KernelSession:
         return message if message["parent_header"].get("msg_id") == msg_id else None
 
     def _death(self) -> SubmissionFailure:
-        process = getattr(self.km.provisioner, "process", None)
-        return self.launcher.death(self.run_dir, process.poll() if process is not None else None)
+        return self.process.launcher.death(self.process.run_dir, self.process.returncode)
 
     def _stop(self, msg_id: str) -> None:
         """Interrupt the running request by message; kill the kernel if it is not idle within the grace."""
@@ -203,7 +181,7 @@ class KernelSession:
         deadline = time.monotonic() + self.limits.interrupt_grace
         while time.monotonic() < deadline:
             try:
-                message = self.kc.get_iopub_msg(timeout=POLL_SECONDS)
+                message = self.kc.iopub_channel.get_msg(timeout=POLL_SECONDS)
             except queue.Empty:
                 continue
             if (
@@ -211,11 +189,10 @@ class KernelSession:
                 and message["msg_type"] == "status"
                 and message["content"]["execution_state"] == "idle"
             ):
-                if not self.launcher.has_strays(self.run_dir):
+                if not self.process.launcher.has_strays(self.process.run_dir):
                     return
                 break  # the request stopped but what it started runs on (a fork bomb): end them all
-        self._kill_now()
-        self.km.shutdown_kernel(now=True)
+        self.process.kill()
 
     def install_bridge(self, timeout: float) -> None:
         """Install kernel_bridge.py in the kernel and open the comm that carries the requests."""

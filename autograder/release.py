@@ -8,6 +8,7 @@ import tempfile
 from collections import defaultdict
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
@@ -15,8 +16,15 @@ from nbgrader.coursedir import CourseDirectory
 from .check_runner import collect_checks
 from .config import Limits, Settings
 from .gradebook import ensure_alembic_on_path, is_registered
-from .kernel_launcher import KernelLauncher, SubmissionKernelManager, course_environment
+from .kernel_launcher import KernelLauncher, course_environment, kernel_command
 from .notebook_cells import grade_id, is_grade, is_manual, points
+
+
+class SolutionKernelManager(KernelManager):
+    """The answer key's kernel: the grading kernels' command, never the kernel named in the notebook."""
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        return kernel_command(self.connection_file)
 
 
 class ReleaseError(Exception):
@@ -62,9 +70,7 @@ def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
     launcher = KernelLauncher(course_environment(settings, lab))
     folder = os.path.dirname(source_path)
     with tempfile.TemporaryDirectory(prefix="ag-solution-") as run_dir:
-        km = SubmissionKernelManager(
-            launcher=launcher, run_dir=run_dir, scratch=run_dir, transport="ipc", ip=os.path.join(run_dir, "kernel")
-        )
+        km = SolutionKernelManager(transport="ipc", ip=os.path.join(run_dir, "kernel"))
         env = launcher.environment(run_dir)
         env.pop("MPLBACKEND")  # ipykernel's inline backend, so that the plots are saved in the answer key
         km.start_kernel(env=env, cwd=folder)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from .cgroup import KernelCgroup
 from .config import Settings
 from .failures import KernelDied, MemoryExceeded, SubmissionFailure
-from .kernel_launcher import KernelLauncher, course_environment, describe_exit, kernel_environment
+from .kernel_launcher import KernelLauncher, course_environment, describe_exit, font_caches, kernel_environment
 
 HOME = "/home/student"
 SYSTEM_PATHS = ("/usr",)
@@ -101,7 +101,7 @@ class SandboxLauncher(KernelLauncher):
 
     def wrap(self, command: list[str], run_dir: str, scratch: str) -> list[str]:
         connection_file = command[command.index("-f") + 1]
-        os.chown(connection_file, self.user.pw_uid, self.user.pw_gid)  # written by jupyter_client just before
+        os.chown(connection_file, self.user.pw_uid, self.user.pw_gid)  # written by kernel_process just before
         os.chmod(connection_file, 0o400)
         cgroup = self.cgroups.get(run_dir)
         join_cgroups = "".join(f"echo $$ > {shlex.quote(path)} && " for path in cgroup.procs_files) if cgroup else ""
@@ -147,6 +147,8 @@ class SandboxLauncher(KernelLauncher):
         args += ["--ro-bind", connection_file, connection_file]
         for name in sorted(os.listdir(scratch)):
             args += ["--ro-bind", os.path.realpath(os.path.join(scratch, name)), os.path.join(HOME, name)]
+        for path in font_caches():  # the file alone: matplotlib wants its folder writable
+            args += ["--ro-bind", path, os.path.join(HOME, ".matplotlib", os.path.basename(path))]
         for name in self.hidden_data:
             if os.path.isdir(os.path.join(scratch, "data", name)):
                 args += ["--tmpfs", os.path.join(HOME, "data", name)]
@@ -212,12 +214,14 @@ def gpu_devices() -> list[str]:
     return [path for path in GPU_DEVICES + tuple("/dev/" + name for name in numbered) if os.path.exists(path)]
 
 
-def make_launcher(settings: Settings, lab: str, sandbox: bool = True) -> KernelLauncher:
-    """The launcher `grade` uses: the sandbox, verified, unless the instructor asked for none."""
+def make_launcher(settings: Settings, lab: str, sandbox: bool = True, verify: bool = True) -> KernelLauncher:
+    """The launcher `grade` uses: the sandbox, verified unless `verify` is False (the caller then calls
+    verify() itself), or no sandbox if the instructor asked for none."""
     if not sandbox:
         return KernelLauncher(course_environment(settings, lab))
     launcher = SandboxLauncher(settings.autograder.sandbox_user, SandboxLimits.for_lab(settings, lab),
                                course_environment=course_environment(settings, lab),
                                hidden_data=settings.autograder.hidden_data)
-    launcher.verify()
+    if verify:
+        launcher.verify()
     return launcher

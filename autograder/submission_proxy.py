@@ -4,6 +4,7 @@
     sub.map("step", [(0.0,), (1.5,)])        several calls of one function in one request
     neuron = sub.call("BasicNeuron", w, 0.5, sub.ref("step"))
     neuron.feedforward(x)                    attribute access and calls on a Handle run in the kernel
+    neuron.call_method("feedforward", x)     the same call in one request (the line above takes two)
     neuron.weights                           fetched as data (an ndarray here)
     sub.get("or_neuron"), sub.eval("expression"), sub.exec("statements"), sub.defined("xor")
     sub.tensor(array)                        an argument that becomes a torch tensor in the kernel
@@ -75,10 +76,11 @@ class Submission:
     def defined(self, *names: str) -> bool:
         return self._request("defined", names=list(names))
 
-    def _call(self, target: dict, args, kwargs, record_warnings: bool = False):
+    def _call(self, target: dict, args, kwargs, record_warnings: bool = False, path: tuple[str, ...] = ()):
         return self._request(
             "call",
             target=target,
+            path=list(path),
             args=[wire.encode(arg) for arg in args],
             kwargs={key: wire.encode(arg) for key, arg in kwargs.items()},
             record_warnings=record_warnings,
@@ -126,6 +128,10 @@ class Handle:
 
     def __call__(self, *args, **kwargs):
         return self._sub._call({"$handle": self._handle_info.key}, args, kwargs)
+
+    def call_method(self, name: str, *args, **kwargs):
+        """The kernel object's method `name` called with these arguments, in one request."""
+        return self._sub._call({"$handle": self._handle_info.key}, args, kwargs, path=(name,))
 
     def __repr__(self) -> str:
         return f"<{self._handle_info.type} in the kernel: {self._handle_info.repr}>"

@@ -48,4 +48,12 @@ if [ "$(cat "$VENV/.kit-stamp" 2>/dev/null)" != "$(stamp_of)" ]; then
   "$VENV/bin/python" -m pip check >&2
   stamp_of > "$VENV/.kit-stamp"
 fi
+# matplotlib's font list, built once here rather than by every grading kernel (kernel_launcher.FONT_CACHE_DIR);
+# with an empty home, so that it lists only the fonts a sandboxed kernel sees too
+FONT_CACHE="$VENV/share/autograder/matplotlib"
+if ! ls "$FONT_CACHE"/fontlist-v*.json >/dev/null 2>&1; then
+  mkdir -p "$FONT_CACHE"
+  (cd "$FONT_CACHE" && HOME="$FONT_CACHE" MPLCONFIGDIR="$FONT_CACHE" "$VENV/bin/python" -c "import matplotlib.font_manager")
+  chmod -R a+rX "$VENV/share/autograder"
+fi
 export PATH="$VENV/bin:$PATH"

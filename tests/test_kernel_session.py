@@ -6,14 +6,13 @@ import pytest
 
 from autograder.config import Limits
 from autograder.failures import KernelDied, KernelTimeout, OutputExceeded
-from autograder.kernel_proxy import KernelSession
+from autograder.kernel_pool import KernelPool
 
 
 @pytest.fixture
 def session(settings, launcher):
     limits = dataclasses.replace(Limits.for_lab(settings, "lab1_neuron"), max_output_bytes=100_000, interrupt_grace=1.0)
-    kernel = KernelSession(launcher, limits)
-    kernel.start()
+    kernel = KernelPool(launcher, limits).take()
     yield kernel
     kernel.shutdown()
 

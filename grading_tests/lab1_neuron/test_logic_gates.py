@@ -20,11 +20,12 @@ TRUTH_TABLES = {
 
 
 def check_gate(sub, name):
-    gate = sub.get(name)
+    sub.get(name)  # a name not yet defined is "not attempted"
     assert sub.eval(f"isinstance({name}, BasicNeuron)"), f"{name} should be a BasicNeuron"
-    assert sub.eval(f"{name}.activation is step"), f"{name} should use the step activation"
-    weights = numeric_array(gate.weights, f"{name}.weights")
-    bias = number(gate.bias, f"{name}.bias")
+    uses_step, raw_weights, raw_bias = sub.eval(f"({name}.activation is step, {name}.weights, {name}.bias)")
+    assert uses_step, f"{name} should use the step activation"
+    weights = numeric_array(raw_weights, f"{name}.weights")
+    bias = number(raw_bias, f"{name}.bias")
     assert weights.shape == (2,), f"{name}.weights should have shape (2,), got {weights.shape}"
     for x in itertools.product((0, 1), repeat=2):
         output = 1 if np.dot(weights, x) + bias >= 0 else 0

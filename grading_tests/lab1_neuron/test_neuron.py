@@ -20,13 +20,14 @@ def random_cases(count=5, seed=3):
 @pytest.mark.points(2)
 def test_feedforward_is_activation_of_weighted_sum_plus_bias(sub):
     """feedforward(x) = activation(w · x + b) for random weights, bias and inputs"""
-    identity, tanh = sub.eval("lambda z: z"), sub.eval("__import__('numpy').tanh")
-    for weights, bias, x in random_cases():
+    identity, tanh = sub.eval("(lambda z: z, __import__('numpy').tanh)")
+    cases = list(random_cases())
+    neurons = sub.map("BasicNeuron", [(weights, bias, f) for weights, bias, _ in cases for f in (identity, tanh)])
+    for (weights, bias, x), (linear, curved) in zip(cases, zip(neurons[::2], neurons[1::2])):
         formula = float(np.dot(weights, x) + bias)
-        neuron = sub.call("BasicNeuron", weights, bias, identity)
-        close(neuron.feedforward(x), formula, f"feedforward with the identity activation, w = {weights}, b = {bias:.4f}")
-        neuron = sub.call("BasicNeuron", weights, bias, tanh)
-        close(neuron.feedforward(x), np.tanh(formula), f"feedforward with tanh, w = {weights}, b = {bias:.4f}")
+        close(linear.call_method("feedforward", x), formula,
+              f"feedforward with the identity activation, w = {weights}, b = {bias:.4f}")
+        close(curved.call_method("feedforward", x), np.tanh(formula), f"feedforward with tanh, w = {weights}, b = {bias:.4f}")
 
 
 @pytest.mark.points(1)
