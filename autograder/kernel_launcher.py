@@ -35,6 +35,18 @@ FONT_CACHE_DIR = os.path.join(sys.prefix, "share", "autograder", "matplotlib")
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
 
 
+# ipykernel_launcher's own start, with debugpy kept out; like it, the working folder leaves sys.path[0] (IPython
+# puts it back after the standard library, so a lab's file can never shadow a standard module).
+KERNEL_MAIN = (
+    "import sys\n"
+    "if sys.path[0] == '':\n"
+    "    del sys.path[0]\n"
+    "sys.modules['debugpy'] = None\n"
+    "from ipykernel import kernelapp\n"
+    "kernelapp.launch_new_instance()\n"
+)
+
+
 def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
     """The ipykernel command line; history is off so that the kernel writes no SQLite file of its own.
 
@@ -45,7 +57,7 @@ def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
     command = [
         sys.executable,
         "-c",
-        "import sys; sys.modules['debugpy'] = None; from ipykernel import kernelapp; kernelapp.launch_new_instance()",
+        KERNEL_MAIN,
         "-f",
         connection_file,
         "--HistoryManager.enabled=False",
