@@ -53,6 +53,8 @@ def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
     Modules in `preload` are imported while the kernel starts (and their names removed again), so that the
     notebook's own imports of them cost nothing: a kernel launched ahead has done that work already.
     debugpy is kept out: a grading kernel needs no debugger, and importing it costs 0.05 s of every start.
+    ipykernel's sleep of 0.5 ms after each execution is for clients that stop reading at the reply; the kit
+    reads iopub until the kernel reports idle, after its output.
     """
     command = [
         sys.executable,
@@ -62,6 +64,7 @@ def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
         connection_file,
         "--HistoryManager.enabled=False",
         "--IPKernelApp.quiet=True",
+        "--Kernel._execute_sleep=0",
     ]
     if preload:
         line = f"import {', '.join(preload)}; del {', '.join(sorted({name.split('.')[0] for name in preload}))}"

@@ -21,8 +21,10 @@ import tempfile
 
 from .kernel_launcher import kernel_command
 
-# ipc "ports" are suffixes of the socket paths: <prefix>-1 ... <prefix>-5, fresh in each run folder
+# ipc "ports" are suffixes of the socket paths: <prefix>-1 ... <prefix>-5, fresh in each run folder; the
+# grader binds <prefix>-6 itself for the checks' requests (kernel_bridge.serve connects to it)
 PORTS = {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5}
+REQUEST_PORT = 6
 
 
 def connection_info(socket_prefix: str) -> dict:
@@ -69,6 +71,11 @@ class KernelProcess:
             # a session of its own, so that one killpg ends the kernel and everything it started
             self.popen = subprocess.Popen(command, env=env, cwd=scratch, stdin=subprocess.DEVNULL, stdout=log,
                                           stderr=log, start_new_session=True)
+
+    @property
+    def request_socket(self) -> str:
+        """The path of the Unix socket that carries the checks' requests (bound by the grader, not the kernel)."""
+        return f"{self.connection['ip']}-{REQUEST_PORT}"
 
     @property
     def log_path(self) -> str:

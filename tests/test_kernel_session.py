@@ -5,7 +5,7 @@ import time
 import pytest
 
 from autograder.config import Limits
-from autograder.failures import KernelDied, KernelTimeout, OutputExceeded
+from autograder.failures import KernelDied, KernelTimeout, OutputExceeded, SubmissionFailure
 from autograder.kernel_pool import KernelPool
 
 
@@ -51,3 +51,69 @@ def test_os_exit_is_reported_as_kernel_death(session):
 def test_sys_exit_does_not_kill_the_kernel(session):
     execution = session.execute("import sys; sys.exit(1)", timeout=5)
     assert execution.error is not None and session.alive
+
+
+def call(session, name: str, timeout: float = 5):
+    """The notebook's function `name` called without arguments, as a check's request."""
+    return session.request("call", timeout, target={"$ref": name})
+
+
+def test_requests_are_answered_with_data(session):
+    session.execute("import numpy as np\ndef double(x):\n    return 2 * x", timeout=5)
+    assert session.request("call", 5, target={"$ref": "double"}, args=[21]) == 42, "double(21) is 42"
+    assert session.request("eval", 5, code="np.arange(3).tolist()") == [0, 1, 2], "eval gives the list back"
+
+
+def test_a_request_that_loops_is_interrupted_and_the_next_is_answered(session):
+    session.execute("def spin():\n    while True:\n        pass", timeout=5)
+    started = time.monotonic()
+    with pytest.raises(KernelTimeout):
+        call(session, "spin", timeout=1)
+    assert time.monotonic() - started < 3, "interrupted by message within the grace period"
+    assert session.alive and session.request("eval", 5, code="1 + 1") == 2, "the kernel answers the next request"
+
+
+def test_a_request_that_ignores_interrupts_is_killed(session):
+    session.execute("import signal, time\ndef stubborn():\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                    "    while True:\n        time.sleep(0.01)", timeout=5)
+    with pytest.raises(KernelTimeout):
+        call(session, "stubborn", timeout=1)
+    assert not session.alive, "a kernel that does not stop after the grace period is killed"
+
+
+def test_a_request_that_prints_without_end_is_stopped(session):
+    session.execute("def flood():\n    while True:\n        print('x' * 1000)", timeout=5)
+    with pytest.raises(OutputExceeded):
+        call(session, "flood", timeout=20)
+    assert session.alive and session.request("eval", 5, code="'still here'") == "still here"
+
+
+def test_a_value_above_the_cap_is_refused(settings, launcher):
+    limits = dataclasses.replace(Limits.for_lab(settings, "lab1_neuron"), max_value_bytes=10_000)
+    kernel = KernelPool(launcher, limits).take()
+    try:
+        with pytest.raises(OutputExceeded, match="larger than 10000 bytes"):
+            kernel.request("eval", 5, code="'x' * 20_000")
+        assert kernel.request("eval", 5, code="'x' * 10") == "x" * 10, "a small value still crosses"
+    finally:
+        kernel.shutdown()
+
+
+def test_a_request_that_exits_the_kernel_is_reported_as_kernel_death(session):
+    session.execute("import os\ndef leave():\n    os._exit(3)", timeout=5)
+    with pytest.raises(KernelDied, match="exited with status 3"):
+        call(session, "leave")
+
+
+def test_code_runs_between_requests(session):
+    session.execute("x = 1", timeout=5)
+    assert session.request("eval", 5, code="x") == 1
+    assert session.execute("x = 2\nprint('ran')", timeout=5).outputs[0]["text"] == "ran\n", "cells run after requests"
+    assert session.request("eval", 5, code="x") == 2, "and requests see what they did"
+
+
+def test_a_notebook_that_breaks_the_requests_gets_a_clear_failure(session):
+    session.execute("get_ipython = None", timeout=5)
+    with pytest.raises(SubmissionFailure, match="the grader could not talk to the kernel: TypeError"):
+        session.request("eval", 5, code="1")
+    assert session.alive, "the kernel itself lives on"
