@@ -4,12 +4,12 @@ This file is sent to the kernel as source text and installed there as the module
 imports nothing from the autograder package. `serve` answers requests on a ZMQ PAIR socket that the grader
 has bound beside the kernel's own sockets (this file is the first message on it), in the kernel's main thread
 (where the notebook's code runs), inside one execute request that lasts until the grader says STOP. Each
-request is one JSON message; each answer is one JSON message back, {"nonce", "payload"} with the value's JSON,
+request is one JSON message (after its tag); each answer is one JSON message back, {"nonce", "payload"} with the value's JSON,
 or {"nonce", "error"} when the student's code raised. (A request costs 0.2 ms this way, against 3 ms as a
 Jupyter comm message: ipykernel's dispatch, its busy and idle messages and its stream flushes come with every
-shell message.) What the student's code prints during a request still goes out on iopub, where the grader
-counts it against the output cap; the grader's interrupt (by message, as for a cell) stops a request that runs
-past its time.
+shell message.) What the student's code prints during a request still goes out on iopub, tagged with the
+request, where the grader counts it against the output cap; the grader's interrupt (by message, as for a cell)
+stops a request that runs past its time.
 
 Values are encoded as data only:
 
@@ -47,14 +47,24 @@ def install(user_ns):
     _user_ns = user_ns
 
 
-def serve(socket):
-    """Answer the requests that come on `socket` (a connected ZMQ PAIR socket) until the grader sends STOP."""
+def serve(socket, publishers):
+    """Answer the requests that come on `socket` (a connected ZMQ PAIR socket) until the grader sends STOP.
+
+    A request comes as two frames, its tag and its JSON. What the student's code prints or displays while it
+    runs goes out on iopub with the tag as its parent message id (`publishers`: ipykernel's stdout, stderr and
+    display publisher, which keep output apart per parent), so that the grader counts each request's output
+    exactly, however late the kernel's IOPub thread sends it.
+    """
+    publishers = [publisher for publisher in publishers if hasattr(publisher, "set_parent")]
     try:
         while True:
             try:
-                request = socket.recv_string()
-                if request == STOP:
+                frames = socket.recv_multipart()
+                if frames == [STOP.encode()]:
                     return
+                tag, request = frames
+                for publisher in publishers:
+                    publisher.set_parent({"msg_id": tag.decode()})
                 socket.send_string(json.dumps(answer(request)))
             except KeyboardInterrupt:  # the grader's interrupt came after the answer had gone: nothing to stop
                 continue

@@ -45,12 +45,13 @@ def serve_code(address: str) -> str:
         "    exec(compile(socket.recv_string(), '<autograder bridge>', 'exec'), module.__dict__)\n"
         "    sys.modules[module.__name__] = module\n"
         "    module.install(get_ipython().user_ns)\n"
-        "    module.serve(socket)\n"
+        "    module.serve(socket, [sys.stdout, sys.stderr, get_ipython().display_pub])\n"
         f"_autograder_serve({address!r})\n"
     )
 
 
 POLL_SECONDS = 0.2
+OUTPUT_KINDS = ("stream", "display_data", "execute_result")  # the iopub messages that count against the cap
 HANDSHAKE_IOPUB_SECONDS = 0.05  # how long a started kernel's iopub status may lag its shell reply
 
 # One ZMQ context for all kernels: a context of its own is destroyed with a 100 ms linger each time. Its
@@ -169,7 +170,7 @@ class KernelSession:
                 result.error = StudentError(
                     content["ename"], content["evalue"], trim_traceback(content["traceback"])
                 )
-            elif kind in ("stream", "display_data", "execute_result"):
+            elif kind in OUTPUT_KINDS:
                 output_bytes += _size(content)
                 if output_bytes > self.limits.max_output_bytes:
                     self._stop(lambda until: self._idle_by(msg_id, until))
@@ -235,9 +236,9 @@ class KernelSession:
         if self.requests is None:
             self._start_serving(deadline, timeout)
         nonce = secrets.token_hex(8)
-        self._post(json.dumps({"op": op, "nonce": nonce, **fields}))
+        self._post(nonce, json.dumps({"op": op, "nonce": nonce, **fields}))
         while True:
-            message = self._answer_by(deadline, timeout)
+            message = self._answer_by(deadline, timeout, nonce)
             if len(message) > self.limits.max_value_bytes:
                 raise OutputExceeded(f"a value larger than {self.limits.max_value_bytes} bytes")
             try:
@@ -276,15 +277,15 @@ class KernelSession:
         self.requests = None
         self._collect(self.serving, timeout)
 
-    def _post(self, request: str) -> None:
+    def _post(self, *frames: str) -> None:
         """Send one message to the serve loop (never blocking: a PAIR socket without its peer would block)."""
         try:
-            self.requests.send_string(request, zmq.NOBLOCK)
+            self.requests.send_multipart([frame.encode() for frame in frames], zmq.NOBLOCK)
         except zmq.Again:  # no bridge on the other end any more
             raise (self._death() if not self.alive else SubmissionFailure("the kernel stopped answering requests")) from None
 
-    def _answer_by(self, deadline: float, timeout: float) -> bytes:
-        """The next message on the request socket; meanwhile what the request prints counts against the output
+    def _answer_by(self, deadline: float, timeout: float, tag: str | None = None) -> bytes:
+        """The next message on the request socket; meanwhile what request `tag` prints counts against the output
         cap. Raises KernelTimeout past `deadline` (once the request is stopped), OutputExceeded, the kernel's
         death, or SubmissionFailure when the serve loop has ended."""
         output_bytes = 0
@@ -293,7 +294,7 @@ class KernelSession:
             if self.requests in ready:
                 return self.requests.recv()
             if ready:
-                output_bytes += self._serve_output()
+                output_bytes += self._serve_output(tag)
                 if output_bytes > self.limits.max_output_bytes:
                     self._stop(self._answered_by)
                     raise OutputExceeded(f"more than {self.limits.max_output_bytes} bytes of output")
@@ -301,20 +302,19 @@ class KernelSession:
                 raise self._death()
         raise self._timed_out(self._answered_by, timeout)
 
-    def _serve_output(self) -> int:
-        """Read iopub's waiting messages: the bytes that the serve loop's requests printed. Raises
-        SubmissionFailure when the serve loop has ended (it could not start, or the notebook broke it)."""
+    def _serve_output(self, tag: str | None) -> int:
+        """Read iopub's waiting messages: the bytes that request `tag` printed or displayed (its output carries
+        the tag as its parent). Raises SubmissionFailure when the serve loop has ended (it could not start, or
+        the notebook broke it)."""
         output_bytes = 0
         while self.kc.iopub_channel.msg_ready():
             message = self.kc.iopub_channel.get_msg(timeout=0)
-            if message["parent_header"].get("msg_id") != self.serving:
-                continue
-            kind, content = message["msg_type"], message["content"]
-            if kind in ("stream", "display_data", "execute_result"):
-                output_bytes += _size(content)
-            elif kind == "error":
+            parent, kind, content = message["parent_header"].get("msg_id"), message["msg_type"], message["content"]
+            if kind in OUTPUT_KINDS:
+                output_bytes += _size(content) if parent in (tag, self.serving) else 0
+            elif parent == self.serving and kind == "error":
                 self.serve_error = f"{content['ename']}: {content['evalue']}"
-            elif kind == "status" and content["execution_state"] == "idle":
+            elif parent == self.serving and kind == "status" and content["execution_state"] == "idle":
                 self.requests.close()
                 self.requests = None
                 raise SubmissionFailure(f"the grader could not talk to the kernel: {self.serve_error or 'the bridge stopped'}")

@@ -117,3 +117,11 @@ def test_a_notebook_that_breaks_the_requests_gets_a_clear_failure(session):
     with pytest.raises(SubmissionFailure, match="the grader could not talk to the kernel: TypeError"):
         session.request("eval", 5, code="1")
     assert session.alive, "the kernel itself lives on"
+
+
+def test_each_request_is_held_to_the_output_cap_with_its_own_output_only(session):
+    # ipykernel sends printed text up to 0.2 s later, after the request's answer: it must not count for the next
+    session.execute("import time\ndef chatty(pause):\n    print('x' * 70_000)\n    time.sleep(pause)\n    return 'said'",
+                    timeout=5)
+    said = [session.request("call", 5, target={"$ref": "chatty"}, args=[pause]) for pause in (0, 0.5, 0.5)]
+    assert said == ["said"] * 3, "70 kB each, under the 100 kB cap, while the last one's text is still coming"
