@@ -1,6 +1,8 @@
 # The course's one configuration file, read by nbgrader and by the autograder alike.
 # nbgrader:   nbgrader <command> --NbGrader.config_file=course_config   (nbgrader ignores --config)
-# autograder: found in the working directory or a parent, or passed with --config.
+# autograder: the file --config names, else $AUTOGRADER_CONFIG, else this kit's own course_config.py; never looked
+#             for in the working directory, and refused inside submitted/, autograded/, feedback/, downloaded/ or
+#             an exchange's inbound/ (reading a configuration runs it: a student's must never be read).
 c = get_config()  # noqa: F821 (traitlets provides get_config)
 
 # --- nbgrader ---------------------------------------------------------------------------------------------
@@ -10,6 +12,7 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"  # relative to the root; any
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 30  # nbgrader's own autograde, if you run it: seconds per cell
+c.HTMLExporter.sanitize_html = True  # formgrader and feedback: outputs' HTML sanitised, no JavaScript (not markdown)
 
 # --- autograder ---------------------------------------------------------------------------------------------
 c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop", "lab4_mnist", "lab5_gan", "lab5_gan_keras"]

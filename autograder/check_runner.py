@@ -22,7 +22,9 @@ from dataclasses import dataclass
 import pytest
 
 from .config import Limits
-from .failures import ERROR, NOT_ATTEMPTED, WRONG_ANSWER, GraderError, KernelTimeout, StudentError, SubmissionFailure
+from .failures import (
+    ERROR, MEMORY, NOT_ATTEMPTED, WRONG_ANSWER, GraderError, KernelTimeout, StudentError, SubmissionFailure,
+)
 from .submission_proxy import Submission
 
 MARKERS = (
@@ -66,6 +68,8 @@ def describe_failure(error: BaseException) -> tuple[str, str]:
         return error.reason, str(error)
     if isinstance(error, AssertionError):
         return WRONG_ANSWER, str(error) or "wrong answer"
+    if isinstance(error, MemoryError):  # the grader's own limit (grader_limits.py), reached checking this answer
+        return MEMORY, "the grader ran out of memory checking the returned value"
     return ERROR, f"the returned value could not be checked ({type(error).__name__}: {error})"
 
 
@@ -96,6 +100,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def sub(self, request):
+        # past the submission's deadline every check fails at once, without a kernel
         if self.kernel.seconds_left() <= 0:
             raise KernelTimeout("the submission used up its time before this check")
         self.kernel.session()  # a fresh kernel, if the last one died, before this check's clock starts

@@ -6,13 +6,13 @@ message they were shown: a concept to teach again, or a check or a task text to 
 
     autograder export --format report [--output class_report.md]
 """
-import glob
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .config import Settings
+from .export import graded_folders
+from .inert_output import markdown_text
 
 MESSAGE_CHARS = 160  # of a failure message, in the report's table
 
@@ -31,12 +31,12 @@ class CheckSummary:
 
 
 def read_class_results(settings: Settings, lab: str) -> dict[str, dict]:
-    """{student: results} of every graded submission of `lab`."""
-    pattern = settings.path("autograded", "*", lab, settings.autograder.results_file)
+    """{student: results} of every graded submission of `lab` (student folders listed, never globbed)."""
+    results_file = settings.autograder.results_file
     results = {}
-    for path in sorted(glob.glob(pattern)):
-        with open(path, encoding="utf-8") as handle:
-            results[os.path.basename(os.path.dirname(os.path.dirname(path)))] = json.load(handle)
+    for student, _ in sorted(found for found in graded_folders(settings.path("autograded"), results_file) if found[1] == lab):
+        with open(settings.path("autograded", student, lab, results_file), encoding="utf-8") as handle:
+            results[student] = json.load(handle)
     return results
 
 
@@ -70,7 +70,8 @@ def score_line(results_by_student: dict[str, dict]) -> str:
 
 
 def format_lab_report(lab: str, results_by_student: dict[str, dict]) -> str:
-    """The report of one lab as Markdown: the scores, then one row per check."""
+    """The report of one lab as Markdown: the scores, then one row per check; every cell is literal text (the
+    messages carry what students printed)."""
     lines = [f"## {lab}", "", score_line(results_by_student), ""]
     summaries = summarise(results_by_student)
     if summaries:
@@ -80,7 +81,7 @@ def format_lab_report(lab: str, results_by_student: dict[str, dict]) -> str:
         why = ", ".join(f"{reason} {count}" for reason, count in summary.reasons.most_common()) or "-"
         message = summary.messages.most_common(1)[0][0] if summary.messages else "-"
         cells = [summary.name, f"{summary.points:g}", share, why, message]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        lines.append("| " + " | ".join(markdown_text(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
 

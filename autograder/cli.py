@@ -2,10 +2,11 @@
 
 Exit codes: 0 done (whatever the score), 2 bad usage or an input the user must fix, 3 the grader failed.
 Heavy modules (nbgrader, pytest) are imported by the command that needs them, to keep start-up short.
+What is printed passes through inert_output.printable: student names, grade ids, messages and tracebacks are
+the student's text, and must not drive the instructor's terminal (titles, clipboard, overwritten lines).
 """
 import argparse
 import atexit
-import json
 import os
 import sys
 import threading
@@ -20,7 +21,11 @@ class UsageProblem(Exception):
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="autograder", description="Release, grade and check the course's labs.")
-    main.add_argument("--config", help="course_config.py (default: found in this folder or a parent)")
+    main.add_argument(
+        "--config",
+        help="the course's course_config.py, or its folder (default: $AUTOGRADER_CONFIG, else the kit's own; never "
+        "looked for in the working directory, and refused inside submitted/, autograded/, feedback/...)",
+    )
     commands = main.add_subparsers(dest="command", required=True)
 
     release = commands.add_parser("release", help="make release/<lab>/ (student version) and solutions/<lab>/")
@@ -50,12 +55,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def load_settings(args):
-    from .config import load_config
+    """The course's settings from the configuration --config names (see config.find_config); exit 2 when it is
+    missing or lies among student files."""
+    from .config import DEFAULT_CONFIG_NAME, ConfigRefused, find_config, load_config
 
     try:
-        return load_config(args.config)
-    except FileNotFoundError as error:
+        path = find_config(args.config)
+    except (FileNotFoundError, ConfigRefused) as error:
         raise UsageProblem(str(error)) from None
+    here = os.path.abspath(DEFAULT_CONFIG_NAME)
+    if os.path.isfile(here) and not os.path.samefile(here, path):  # the course beside it is not the one graded
+        print(f"autograder: using {path}, not ./{DEFAULT_CONFIG_NAME} (pass --config to choose)", file=sys.stderr)
+    return load_config(path)
 
 
 def cmd_release(args, settings) -> int:
@@ -73,11 +84,13 @@ def cmd_release(args, settings) -> int:
 
 def cmd_grade(args, settings) -> int:
     # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
+    from .grader_limits import limit_grader_memory
     from .kernel_pool import KernelPool
     from .labs import find_lab
     from .sandbox import SandboxUnavailable, make_launcher
 
     lab = find_lab(settings, args.lab)
+    limit_grader_memory(settings, lab.name)
     pool = None
     try:
         launcher = make_launcher(settings, lab.name, sandbox=not args.no_sandbox, verify=args.notebook is None)
@@ -117,23 +130,28 @@ def cmd_grade(args, settings) -> int:
 
 
 def format_class_table(graded: dict[str, dict]) -> str:
+    """One line per student: name, score, and the reasons of the failed checks (or why it was not graded)."""
+    from .inert_output import printable_line
+
     lines = [f"{'student':<20} {'score':>9}  failed checks"]
     for student, results in graded.items():
         failures = results["extra_data"].get("failures", {})
         score = f"{results['score']:g}/{results['max_score']:g}"
-        lines.append(f"{student:<20} {score:>9}  " + (results["extra_data"].get("rejected") or ", ".join(sorted(set(failures.values()))) or "-"))
+        why = results["extra_data"].get("rejected") or ", ".join(sorted(set(failures.values()))) or "-"
+        lines.append(f"{printable_line(student):<20} {score:>9}  " + printable_line(why))
     return "\n".join(lines)
 
 
 def cmd_check(args, settings) -> int:
     from .failures import SubmissionRejected
+    from .inert_output import printable
     from .student_check import format_report, run_public_checks
 
     try:
         checks = run_public_checks(settings, args.notebook)
     except SubmissionRejected as rejection:
         raise UsageProblem(f"{args.notebook}: {rejection}") from None
-    print(format_report(checks))
+    print(printable(format_report(checks)))
     return EXIT_OK if all(check.passed for check in checks) else 1
 
 
@@ -162,17 +180,20 @@ def main(argv=None) -> int:
     try:
         settings = load_settings(args)
         return COMMANDS[args.command](args, settings)
-    except UsageProblem as problem:
-        print(f"autograder: {problem}", file=sys.stderr)
+    except UsageProblem as problem:  # rejections quote the submission (file names, what was wrong in it)
+        from .inert_output import printable
+
+        print(printable(f"autograder: {problem}"), file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the grader's own failure: say so with the traceback, exit 3
+        from .inert_output import printable
         from .labs import UsageError
 
         if isinstance(error, UsageError):
-            print(f"autograder: {error}", file=sys.stderr)
+            print(printable(f"autograder: {error}"), file=sys.stderr)
             return EXIT_USAGE
-        traceback.print_exc()
-        print(f"autograder: the grader failed: {error}", file=sys.stderr)
+        print(printable(traceback.format_exc()), end="", file=sys.stderr)
+        print(printable(f"autograder: the grader failed: {error}"), file=sys.stderr)
         return EXIT_GRADER
 
 

@@ -2,6 +2,10 @@
 
 course_config.py holds both nbgrader's settings (``c.CourseDirectory...``) and ours (``c.Autograder...``);
 `load_config` reads it once and every stage takes the resulting `Settings`.
+
+Reading it runs it, as root: so it is never searched for from the working directory (a student's folder may
+hold one). It is the file named by --config, else by $AUTOGRADER_CONFIG, else the kit's own course_config.py;
+and a configuration inside a folder that holds student files is refused.
 """
 import os
 from dataclasses import dataclass
@@ -11,6 +15,15 @@ from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
 DEFAULT_CONFIG_NAME = "course_config.py"
+CONFIG_VARIABLE = "AUTOGRADER_CONFIG"
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# nbgrader's folders of student files (course: submitted, autograded, feedback; its zip collect: downloaded;
+# its exchange: inbound, feedback)
+STUDENT_FOLDERS = frozenset({"submitted", "autograded", "feedback", "downloaded", "inbound"})
+
+
+class ConfigRefused(Exception):
+    """The configuration named lies where students' files are: it is never read."""
 
 
 class Autograder(Configurable):
@@ -28,7 +41,9 @@ class Autograder(Configurable):
     ).tag(config=True)
     hidden_data = List(
         Unicode(), ["reference_classifier"],
-        help="Folders of data/ that sandboxed kernels never see: the graders' own (the GAN checks' judge).",
+        help="Folders of data/ that sandboxed kernels never see: the graders' own (the GAN checks' judge). The data "
+        "sets' own folders (mnist, MNIST, fashion-mnist, FashionMNIST) are never shown either: a kernel sees the "
+        "lab's training part alone.",
     ).tag(config=True)
     dataset = Unicode(
         "mnist", help="The image data set of the MNIST-based labs: 'mnist' or 'fashion-mnist' (see mnist_data.py)."
@@ -55,7 +70,27 @@ class Autograder(Configurable):
     max_value_bytes = Integer(64 * 2**20, help="Size of one value a check may receive from the kernel.").tag(
         config=True
     )
+    max_submission_output_bytes = Integer(
+        16 * 2**20,
+        min=1,
+        help="Output one submission may send back in all (every cell and check, over every kernel): past it the "
+        "rest of the notebook is left out and later output is refused, so the autograded notebook stays small.",
+    ).tag(config=True)
+    max_kernel_deaths = Integer(
+        3, min=1, help="Kernel deaths in the notebook's cells after which the rest of the notebook is left out."
+    ).tag(config=True)
+    grader_memory_bytes = Integer(
+        4 * 2**30,
+        min=0,
+        help="Memory of the grader's own process and of each --workers process (RLIMIT_DATA; 0 for none): a "
+        "submission that makes the grader exceed it is that submission's failure, not the batch's.",
+    ).tag(config=True)
     seed = Integer(0, help="Seed set in random, NumPy, torch and TensorFlow before every check.").tag(config=True)
+    secret_file = Unicode(
+        "course_secret.txt",
+        help="The course secret, relative to the course root: the checks draw each submission's inputs from "
+        "HMAC-SHA256(secret, lab and notebook sha256). Made on first use (mode 0600); keep it out of version control.",
+    ).tag(config=True)
     run_public_test_cells = Bool(
         False, help="Execute the notebook's public test cells when grading (the hidden checks cover them)."
     ).tag(config=True)
@@ -103,26 +138,41 @@ class Settings:
         return self.config.CourseDirectory.get("db_url", "sqlite:///" + self.path("gradebook.db"))
 
 
-def find_config(start: str = ".") -> str:
-    """The course_config.py in `start` or its nearest parent; raises FileNotFoundError."""
-    folder = os.path.abspath(start)
-    while True:
-        candidate = os.path.join(folder, DEFAULT_CONFIG_NAME)
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            raise FileNotFoundError(f"no {DEFAULT_CONFIG_NAME} in {os.path.abspath(start)} or its parents")
-        folder = parent
+def find_config(explicit: str | None = None) -> str:
+    """The course's configuration file: `explicit` (--config), else $AUTOGRADER_CONFIG, else the kit's own
+    course_config.py; a folder stands for its course_config.py. Raises FileNotFoundError, or ConfigRefused for a
+    file inside a folder that holds student files."""
+    named = explicit or os.environ.get(CONFIG_VARIABLE) or os.path.join(KIT, DEFAULT_CONFIG_NAME)
+    path = os.path.abspath(named)
+    if os.path.isdir(path):
+        path = os.path.join(path, DEFAULT_CONFIG_NAME)
+    refuse_student_folder(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"no {DEFAULT_CONFIG_NAME} at {path}: pass --config PATH or set {CONFIG_VARIABLE} to the course's "
+            f"{DEFAULT_CONFIG_NAME} (it is never looked for in the working directory)"
+        )
+    return path
+
+
+def refuse_student_folder(path: str) -> None:
+    """Raise ConfigRefused if `path`, as named or with its links resolved, lies in a folder of student files."""
+    for where in (path, os.path.realpath(path)):
+        folders = set(os.path.dirname(where).split(os.sep))
+        if folders & STUDENT_FOLDERS:
+            raise ConfigRefused(
+                f"refusing the configuration {path}: it is inside a folder of student files "
+                f"({', '.join(sorted(folders & STUDENT_FOLDERS))}/), and reading it would run a student's code"
+            )
 
 
 def load_config(path: str | None = None) -> Settings:
-    """Read course_config.py (found from the working directory when `path` is None).
+    """Read course_config.py: `path`, or as find_config chooses when it is None.
 
     The course root is CourseDirectory.root when the file sets it, else the file's folder; nbgrader's db_url is
     made absolute against that root so that every process, whatever its working directory, shares one gradebook.
     """
-    path = os.path.abspath(path or find_config())
+    path = find_config(path)
     config = PyFileConfigLoader(os.path.basename(path), os.path.dirname(path)).load_config()
     root = os.path.abspath(os.path.join(os.path.dirname(path), config.CourseDirectory.get("root", ".")))
     config.CourseDirectory.root = root
@@ -144,6 +194,8 @@ class Limits:
     interrupt_grace: float
     max_output_bytes: int
     max_value_bytes: int
+    max_submission_output_bytes: int
+    max_kernel_deaths: int
     seed: int
 
     @classmethod

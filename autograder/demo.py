@@ -24,12 +24,19 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_WITH_KIT = ("source", "grading_tests", "examples", "data", "course_config.py")
 
 
-def make_course(folder: str) -> None:
-    """A fresh course folder: the kit's sources, checks and config linked in, everything else new."""
+def make_course(folder: str, lab_settings: dict | None = None) -> None:
+    """A fresh course folder: the kit's sources, checks and config linked in, everything else new. With
+    `lab_settings` ({lab: {setting: value}}), its course_config.py is a copy of the kit's that sets them."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     for name in SHARED_WITH_KIT:
         os.symlink(os.path.join(KIT, name), os.path.join(folder, name))
+    if lab_settings is not None:
+        config = os.path.join(folder, "course_config.py")
+        os.unlink(config)
+        shutil.copyfile(os.path.join(KIT, "course_config.py"), config)
+        with open(config, "a", encoding="utf-8") as handle:
+            handle.write(f"\nc.Autograder.lab_settings = {lab_settings!r}\n")
 
 
 def hand_in(settings, lab: str) -> dict[str, str]:

@@ -1,11 +1,15 @@
-"""Grades out of the gradebook: a CSV of every submission, or Gradescope's results.json per submission."""
+"""Grades out of the gradebook: a CSV of every submission, or Gradescope's results.json per submission.
+
+Student ids are folder names a student may choose: a CSV cell that a spreadsheet would read as a formula is
+written as text, and folder names are listed, never used as patterns.
+"""
 import csv
-import glob
 import os
 import shutil
 
 from .config import Settings
 from .gradebook import open_gradebook
+from .inert_output import csv_cell
 
 CSV_COLUMNS = ("student", "lab", "autograded_score", "manual_score", "score", "max_score", "needs_manual_grade")
 
@@ -37,18 +41,35 @@ def export_csv(settings: Settings, path: str) -> int:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: csv_cell(value) for column, value in row.items()} for row in rows)
     return len(rows)
 
 
 def export_gradescope(settings: Settings, folder: str) -> int:
     """Copy every autograded/<student>/<lab>/results.json to <folder>/<lab>/<student>.json."""
     count = 0
-    for path in sorted(glob.glob(settings.path("autograded", "*", "*", settings.autograder.results_file))):
-        lab_folder = os.path.dirname(path)
-        student = os.path.basename(os.path.dirname(lab_folder))
-        target = os.path.join(folder, os.path.basename(lab_folder), student + ".json")
+    for student, lab in sorted(graded_folders(settings.path("autograded"), settings.autograder.results_file)):
+        target = os.path.join(folder, lab, student + ".json")
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(path, target)
+        shutil.copyfile(os.path.join(settings.path("autograded"), student, lab, settings.autograder.results_file), target)
         count += 1
     return count
+
+
+def graded_folders(autograded: str, results_file: str) -> list[tuple[str, str]]:
+    """(student, lab) of every autograded/<student>/<lab>/ that holds `results_file`, names listed as they are
+    (a folder named "victi[m]" is that folder, not a pattern); hidden folders are left out, as glob's * does."""
+    found = []
+    for student in _visible_folders(autograded):
+        for lab in _visible_folders(os.path.join(autograded, student)):
+            if os.path.isfile(os.path.join(autograded, student, lab, results_file)):
+                found.append((student, lab))
+    return found
+
+
+def _visible_folders(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return [entry.name for entry in entries if not entry.name.startswith(".") and entry.is_dir()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []

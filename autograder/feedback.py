@@ -1,12 +1,18 @@
 """A submission's feedback page for the student: the score, each check's verdict and message, and notes.
 
-Built from results.json only, so it shows exactly what was graded and never a hidden check's code.
+Built from results.json only, so it shows exactly what was graded and never a hidden check's code. Every text
+in it (messages carry the student's own output, and the student's name is a folder name) is escaped and freed
+of control characters, and the page forbids scripts itself (Content-Security-Policy), in case one got through.
 """
 import html
 import os
 
+from .inert_output import printable
+
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<title>{title}</title>
 <style>
 body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: .4em; text-align: left; vertical-align: top; }}
@@ -21,23 +27,29 @@ table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px
 """
 
 
+def page_text(text) -> str:
+    """`text` as HTML text: escaped (quotes too, so it is safe in an attribute) and printable."""
+    return html.escape(printable(text), quote=True)
+
+
 def render(results: dict, student: str) -> str:
     extra = results["extra_data"]
     rows = []
     for test in results["tests"]:
-        verdict = "passed" if test["status"] == "passed" else test["extra_data"].get("reason", "failed")
-        detail = f"<pre>{html.escape(test['output'])}</pre>" if test["output"] else ""
+        passed = test["status"] == "passed"
+        verdict = "passed" if passed else test["extra_data"].get("reason", "failed")
+        detail = f"<pre>{page_text(test['output'])}</pre>" if test["output"] else ""
         rows.append(
-            f"<tr><td>{html.escape(test['name'])}{detail}</td><td>{test['score']:g} / {test['max_score']:g}</td>"
-            f"<td class=\"{test['status']}\">{html.escape(verdict)}</td></tr>"
+            f"<tr><td>{page_text(test['name'])}{detail}</td><td>{test['score']:g} / {test['max_score']:g}</td>"
+            f"<td class=\"{'passed' if passed else 'failed'}\">{page_text(verdict)}</td></tr>"
         )
     manual = extra.get("manual_max_score", 0)
     return PAGE.format(
-        title=html.escape(f"{extra['lab']} — feedback for {student}"),
+        title=page_text(f"{extra['lab']} — feedback for {student}"),
         score=results["score"],
         max_score=results["max_score"],
         manual=f" (and {manual:g} points for written answers, graded by hand)" if manual else "",
-        notes=f"<pre>{html.escape(results['output'])}</pre>" if results.get("output") else "",
+        notes=f"<pre>{page_text(results['output'])}</pre>" if results.get("output") else "",
         rows="\n".join(rows),
     )
 

@@ -10,17 +10,19 @@ from functools import lru_cache
 
 import nbformat
 
-from .cell_restore import restore_cells
+from . import cell_restore, check_seed
 from .check_runner import collect_checks, run_checks
 from .config import Settings
-from .failures import SubmissionRejected
+from .failures import GraderError, SubmissionRejected
+from .inert_output import clear_saved_outputs
 from .kernel_pool import KernelPool
 from .lab_data import LabData
 from .labs import Lab
 from .notebook_cells import is_manual, points
 from .notebook_runner import PreparedKernel
-from .notebook_validation import check_lab, grade_ids, read_submission
+from .notebook_validation import DEEP, check_lab, grade_ids, notebook_from_bytes
 from .results import build_results, rejected_results
+from .submitted_files import own_folder, read_regular_file
 
 
 @lru_cache(maxsize=None)
@@ -41,12 +43,36 @@ def manual_points(notebook) -> float:
     return sum(points(cell) for cell in notebook.cells if is_manual(cell))
 
 
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def file_sha256(path: str, folder: str | None, max_bytes: int) -> str:
+    """The sha256 of the notebook at `path`, read as read_submission reads it; "" when it cannot be read."""
+    try:
+        return hashlib.sha256(read_regular_file(path, folder or own_folder(path), max_bytes)).hexdigest()
+    except SubmissionRejected:
+        return ""
+
+
+def read_notebook(settings: Settings, lab: Lab, path: str, folder: str | None) -> tuple[str, object]:
+    """The sha256 and the notebook of the file at `path` (inside `folder`, default its own real folder), checked
+    to be a notebook of `lab`. Any failure on what the file holds, expected or not, is this file's rejection."""
+    raw = read_regular_file(path, folder or own_folder(path), settings.autograder.max_notebook_bytes)
+    try:
+        nb = notebook_from_bytes(raw)
+        check_lab(nb, lab.name, lab_grade_ids(settings))
+    except SubmissionRejected:
+        raise
+    except RecursionError:
+        raise SubmissionRejected(DEEP) from None
+    except Exception as error:  # a reader's failure on a hostile file (nbformat, jsonschema): this file alone
+        raise SubmissionRejected(f"unreadable: {type(error).__name__}") from None
+    return hashlib.sha256(raw).hexdigest(), nb
+
+
+def restore_cells(nb, released) -> list[str]:
+    """cell_restore.restore_cells; a failure on what the student's file holds rejects this file alone."""
+    try:
+        return cell_restore.restore_cells(nb, released)
+    except Exception as error:
+        raise SubmissionRejected(f"unreadable: its cells could not be restored ({type(error).__name__})") from None
 
 
 @dataclass
@@ -55,19 +81,19 @@ class Graded:
     notebook: object | None  # the restored notebook with the outputs of its run; None when rejected
 
 
-def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool) -> Graded:
-    """Grade the notebook at `path` in a kernel from `pool`; raises SubmissionRejected for a file that is not a
-    gradable notebook."""
+def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, folder: str | None = None) -> Graded:
+    """Grade the notebook at `path` (a file inside `folder`: see read_notebook) in a kernel from `pool`; raises
+    SubmissionRejected for a file that is not a gradable notebook."""
     started = time.monotonic()
     limits = pool.limits
-    sha256 = file_sha256(path) if os.path.isfile(path) else ""
     released = nbformat.read(lab.release_notebook, as_version=4)
-    nb = read_submission(path, settings.autograder.max_notebook_bytes)
-    check_lab(nb, lab.name, lab_grade_ids(settings))
+    sha256, nb = read_notebook(settings, lab, path, folder)
     notes = restore_cells(nb, released)
+    clear_saved_outputs(nb)  # what the kit writes shows only this run's outputs, never ones the student saved
     kernel = PreparedKernel(nb, pool, settings.autograder.run_public_test_cells, deadline=started + limits.submission_timeout)
     try:
-        lab_data = LabData(os.path.dirname(lab.release_notebook), lab.data_dir, settings.for_lab(lab.name, "dataset"))
+        lab_data = LabData(os.path.dirname(lab.release_notebook), lab.data_dir, settings.for_lab(lab.name, "dataset"),
+                           check_seed.for_submission(settings, lab.name, sha256))
         checks = run_checks(lab.tests_dir, kernel, limits, lab_data)  # the first check's `sub` runs the notebook
     finally:
         kernel.close()
@@ -75,19 +101,40 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool) ->
         lab.name, sha256, checks, kernel.reports, notes, kernel.device, time.monotonic() - started, manual_points(released),
         sandboxed=pool.launcher.sandboxed, restarts=kernel.restarts,
     )
+    results["extra_data"]["check_seed"] = lab_data.check_seed  # the checks' inputs, for a reproducible regrade
     return Graded(results, nb)
 
 
-def grade_or_reject(settings: Settings, lab: Lab, path: str, pool: KernelPool) -> Graded:
-    """grade_notebook, with a rejected file turned into results that say why (for batches)."""
+def grade_or_reject(settings: Settings, lab: Lab, path: str, pool: KernelPool, folder: str | None = None) -> Graded:
+    """grade_notebook, with a rejected file turned into results that say why (for batches).
+
+    Any other failure while grading this file, except the grader's own (GraderError: no kernel starts, the
+    checks do not load), is this submission's result too, marked `grader_failed` so that a rerun grades it
+    again: one file never stops the class."""
     started = time.monotonic()
     try:
-        return grade_notebook(settings, lab, path, pool)
+        return grade_notebook(settings, lab, path, pool, folder)
     except SubmissionRejected as rejection:
-        released = nbformat.read(lab.release_notebook, as_version=4)
-        sha256 = file_sha256(path) if os.path.isfile(path) else ""
-        results = rejected_results(
-            lab.name, sha256, str(rejection), collect_checks(lab.tests_dir), time.monotonic() - started, manual_points(released)
-        )
-        return Graded(results, None)
+        return rejected(settings, lab, path, folder, str(rejection), time.monotonic() - started)
+    except GraderError:
+        raise
+    except Exception as error:
+        seconds = time.monotonic() - started
+        return rejected(settings, lab, path, folder, grader_failure(error), seconds, grader_failed=True)
+
+
+def grader_failure(error: BaseException) -> str:
+    return f"the grader failed on this file ({type(error).__name__}); it is graded again on the next run"
+
+
+def rejected(settings: Settings, lab: Lab, path: str, folder: str | None, message: str, seconds: float,
+             grader_failed: bool = False) -> Graded:
+    """The Graded of a file that could not be graded: every check failed, with `message` as the reason."""
+    released = nbformat.read(lab.release_notebook, as_version=4)
+    sha256 = file_sha256(path, folder, settings.autograder.max_notebook_bytes)
+    checks = collect_checks(lab.tests_dir)
+    results = rejected_results(lab.name, sha256, message, checks, seconds, manual_points(released))
+    if grader_failed:
+        results["extra_data"]["grader_failed"] = True
+    return Graded(results, None)
 

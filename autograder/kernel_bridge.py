@@ -21,6 +21,14 @@ Values are encoded as data only:
 
 The grader decodes with allow_pickle=False and rebuilds plain Python and NumPy values, so whatever a student's
 object claims to be (a float subclass, an ndarray subclass with rigged operators), only numbers cross.
+
+The checks' own names (CHECKS_PREFIX, `_ag_...`: their helpers, models and data) live in a namespace of this
+module, never in the notebook's, and it is emptied at the start of every check: a student's function cannot
+rebind them by name (its globals are the notebook's), and nothing a check installed outlives it. The checks'
+code (exec and eval requests) runs in a fresh namespace each time: the notebook's names, then the checks' on top;
+the `_ag_` names it assigns are kept for the check's next requests, any other assignment is dropped. Code in this
+process can still reach anything in it (this module included): what keeps a verdict the checks' own is that it
+is computed in the grader, from data.
 """
 import base64
 import io
@@ -32,9 +40,11 @@ import traceback
 import warnings
 
 READY, STOP = "ready", "stop"  # the serve cell's first message, and the grader's last
+CHECKS_PREFIX = "_ag_"  # the checks' own names
 
 _handles = {}
 _user_ns = None
+_checks = {}  # the current check's own names: never in the notebook's namespace
 
 
 class NotDefinedError(LookupError):
@@ -45,6 +55,7 @@ def install(user_ns):
     """Answer requests about `user_ns` (the notebook's namespace)."""
     global _user_ns
     _user_ns = user_ns
+    _begin_check()
 
 
 def serve(socket, publishers):
@@ -157,9 +168,34 @@ def decode(value):
 
 
 def lookup(name):
+    if name.startswith(CHECKS_PREFIX):
+        return _checks[name]  # never the notebook's: a KeyError here is a mistake of the checks
     if name not in _user_ns:
         raise NotDefinedError(f"`{name}` is not defined in the notebook")
     return _user_ns[name]
+
+
+def store(name, value):
+    """Keep `value` as the check's own `name` (a CHECKS_PREFIX name), for its next requests."""
+    if not name.startswith(CHECKS_PREFIX):
+        raise ValueError(f"the checks keep only {CHECKS_PREFIX} names, not {name!r}")
+    _checks[name] = value
+
+
+def _begin_check():
+    _handles.clear()
+    _checks.clear()
+    _checks[CHECKS_PREFIX + "store"] = store
+
+
+def _run_checks_code(run, code):
+    """exec or eval the checks' `code` over the notebook's names and the checks' own; keep the `_ag_` names it
+    assigned. The notebook's own `_ag_` names are never seen."""
+    scope = {name: value for name, value in _user_ns.items() if not name.startswith(CHECKS_PREFIX)}
+    scope.update(_checks)
+    value = run(code, scope)
+    _checks.update((name, item) for name, item in scope.items() if name.startswith(CHECKS_PREFIX))
+    return value
 
 
 def seed_everything(seed):
@@ -191,7 +227,7 @@ def _target(request):
 
 def _answer(request):
     if "begin_check" in request:  # the first request of a check: forget the last check's objects, then seed
-        _handles.clear()
+        _begin_check()
         seed_everything(request["begin_check"])
     op = request["op"]
     if op == "call":
@@ -209,9 +245,9 @@ def _answer(request):
     if op == "get":
         return _target(request)
     if op == "eval":
-        return eval(request["code"], _user_ns)
+        return _run_checks_code(eval, request["code"])
     if op == "exec":
-        exec(request["code"], _user_ns)
+        _run_checks_code(exec, request["code"])
         return None
     if op == "defined":
         return all(name in _user_ns for name in request["names"])

@@ -27,18 +27,19 @@ class KernelPool:
         process.start()
         self.launched.append(process)
 
-    def take(self):
-        """A ready kernel (a kernel_proxy.KernelSession); then launch the next ones, so that `ahead` kernels boot
-        while this one works."""
+    def take(self, deadline: float | None = None, budget=None):
+        """A ready kernel (a kernel_proxy.KernelSession, counting its output against `budget` when given); then
+        launch the next ones, so that `ahead` kernels boot while this one works. The wait for it ends at
+        `deadline` (the submission's) at the latest, with KernelTimeout."""
         # imported here, not above: zmq and jupyter_client load while the first kernel boots, not before it
         from .kernel_proxy import KernelSession
 
         if not self.launched:
             self.prime()
-        session = KernelSession(self.launched.pop(0), self.limits)
+        session = KernelSession(self.launched.pop(0), self.limits, budget)
         while len(self.launched) < self.ahead:
             self.prime()
-        session.wait_ready()
+        session.wait_ready(deadline)
         return session
 
     def close(self) -> None:

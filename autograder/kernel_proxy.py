@@ -11,6 +11,7 @@ import json
 import os
 import queue
 import secrets
+import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ def serve_code(address: str) -> str:
 
 
 POLL_SECONDS = 0.2
+EXIT_SECONDS = 0.5  # how long after its sockets closed a dying kernel's process may take to be seen ending
 OUTPUT_KINDS = ("stream", "display_data", "execute_result")  # the iopub messages that count against the cap
 HANDSHAKE_IOPUB_SECONDS = 0.05  # how long a started kernel's iopub status may lag its shell reply
 
@@ -58,6 +60,18 @@ HANDSHAKE_IOPUB_SECONDS = 0.05  # how long a started kernel's iopub status may l
 # sockets retry a kernel's sockets every 10 ms rather than zmq's 100 ms while the kernel has not bound them.
 CONTEXT = zmq.Context()
 CONTEXT.setsockopt(zmq.RECONNECT_IVL, 10)
+
+
+@dataclass
+class OutputBudget:
+    """The bytes of output a whole submission may still send back: every cell and request, over every kernel
+    it gets. Past zero, all later output is refused (so what the grader holds and writes stays bounded)."""
+
+    left: int
+
+    @property
+    def spent(self) -> bool:
+        return self.left < 0
 
 
 @dataclass
@@ -73,24 +87,35 @@ class KernelSession:
     kernel answers, which lets the kernel boot (and import the modules of its preload) while the grader does
     other work between the two."""
 
-    def __init__(self, process: KernelProcess, limits: Limits):
+    def __init__(self, process: KernelProcess, limits: Limits, budget: OutputBudget | None = None):
         self.process, self.limits = process, limits
+        self.budget = budget or OutputBudget(limits.max_submission_output_bytes)
         self.kc = None
         self.key = uuid.uuid4().hex  # names this kernel for caches of the checks (never reused, unlike id())
         self.requests = None  # the socket of the checks' requests, while the bridge serves them
+        self.request_events = None  # that socket's monitor: says when a too large message cut the connection
+        self.iopub_events = None  # the same for iopub, whose messages may be no larger than iopub_message_limit
         self.serving = None  # the msg_id of the execute request in which the bridge serves them
         self.poller = None  # waits on the request socket and iopub together
         self.serve_error = None  # the error that ended the serve loop, if one did
 
-    def wait_ready(self) -> None:
+    def wait_ready(self, deadline: float | None = None) -> None:
+        """Connect and wait for the kernel, for kernel_start_timeout at most and never past `deadline` (the
+        submission's: KernelTimeout then, as the submission's time ran out, not the kernel's start)."""
+        CONTEXT.setsockopt(zmq.MAXMSGSIZE, iopub_message_limit(self.limits))  # for the sockets made next
         self.kc = BlockingKernelClient(context=CONTEXT)
         self.kc.load_connection_info(self.process.connection)
         self.kc.start_channels(stdin=False, hb=False)  # no input is ever asked for; liveness is the process's
+        self.iopub_events = self.kc.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        start_limit = time.monotonic() + self.limits.kernel_start_timeout
+        until = start_limit if deadline is None else min(start_limit, deadline)
         try:
-            self._handshake(time.monotonic() + self.limits.kernel_start_timeout)
+            self._handshake(until)
         except SubmissionFailure as death:
             said = self.process.log_tail() if self.process.run_dir else ""
             self.shutdown()
+            if until < start_limit and time.monotonic() >= until:
+                raise KernelTimeout("the submission's time ran out while its kernel started") from None
             raise KernelDied(f"the kernel did not start: {death}" + (f"\n{said}" if said else "")) from None
         self.process.launcher.started(self.process.run_dir)
 
@@ -128,21 +153,26 @@ class KernelSession:
 
     def shutdown(self) -> None:
         """Stop the kernel and every process it started, and remove the run folder."""
-        if self.requests is not None:
-            self.requests.close()
-            self.requests = None
+        self._close_requests()
         if self.kc is not None:
+            self.kc.iopub_channel.socket.disable_monitor()
+            self.iopub_events.close()
             self.kc.stop_channels()
-            self.kc = None
+            self.kc = self.iopub_events = None
         self.process.remove()
 
-    def execute(self, code: str, timeout: float) -> Execution:
-        """Run `code`; raises KernelTimeout, KernelDied or OutputExceeded, never for the student's own errors."""
+    def execute(self, code: str, timeout: float, budget: OutputBudget | None = None) -> Execution:
+        """Run `code`, its output counted against `budget` (default: the session's); raises KernelTimeout,
+        KernelDied or OutputExceeded (MemoryExceeded if the grader's own memory ran out with what came back),
+        never for the student's own errors."""
         if not self.alive:
             raise KernelDied("the kernel is not running")
         if self.requests is not None:
             self._stop_serving(timeout)
-        return self._collect(self._start_execute(code), timeout)
+        try:
+            return self._collect(self._start_execute(code), timeout, budget)
+        except MemoryError:
+            raise self._grader_out_of_memory() from None
 
     def _start_execute(self, code: str) -> str:
         return self._send("execute_request", {"code": code, "silent": False, "store_history": False,
@@ -155,8 +185,16 @@ class KernelSession:
         self.kc.shell_channel.send(message)
         return message["header"]["msg_id"]
 
-    def _collect(self, msg_id: str, timeout: float) -> Execution:
-        """Gather what request `msg_id` sends until the kernel is idle again, within `timeout` and the caps."""
+    def _grader_out_of_memory(self) -> MemoryExceeded:
+        """The grader's memory limit (grader_limits.py) ran out while it read what this kernel sent: the kernel
+        goes (and with it what it would send next), and the submission, not the grading, fails."""
+        self.process.kill()
+        return MemoryExceeded("the grader ran out of memory reading what the kernel sent")
+
+    def _collect(self, msg_id: str, timeout: float, budget: OutputBudget | None = None) -> Execution:
+        """Gather what request `msg_id` sends until the kernel is idle again, within `timeout` and the caps
+        (`budget`: the session's when None)."""
+        budget = budget or self.budget
         deadline = time.monotonic() + timeout
         result, output_bytes = Execution(), 0
         while True:
@@ -166,16 +204,30 @@ class KernelSession:
             kind, content = message["msg_type"], message["content"]
             if kind == "status" and content["execution_state"] == "idle":
                 return result
+            if kind == "error" or kind in OUTPUT_KINDS:
+                output_bytes += self._spend(_size(content), output_bytes, budget, lambda until: self._idle_by(msg_id, until))
             if kind == "error":
                 result.error = StudentError(
                     content["ename"], content["evalue"], trim_traceback(content["traceback"])
                 )
             elif kind in OUTPUT_KINDS:
-                output_bytes += _size(content)
-                if output_bytes > self.limits.max_output_bytes:
-                    self._stop(lambda until: self._idle_by(msg_id, until))
-                    raise OutputExceeded(f"more than {self.limits.max_output_bytes} bytes of output")
                 result.outputs.append(nbformat.v4.output_from_msg(message))
+
+    def _spend(self, size: int, output_bytes: int, budget: OutputBudget, stopped) -> int:
+        """Count `size` more bytes of output against this execution's cap (`output_bytes` so far) and `budget`;
+        returns `size`, or stops the code (see _stop) and raises OutputExceeded."""
+        if size == 0:
+            return 0
+        budget.left -= size
+        if output_bytes + size > self.limits.max_output_bytes:
+            self._stop(stopped)
+            raise OutputExceeded(f"more than {self.limits.max_output_bytes} bytes of output")
+        if budget.spent:
+            self._stop(stopped)
+            raise OutputExceeded(
+                f"the submission's output passed its limit of {self.limits.max_submission_output_bytes} bytes in all"
+            )
+        return size
 
     def _next_message(self, deadline: float, msg_id: str, timeout: float):
         """The next iopub message of request `msg_id`, or None; raises on the deadline or a dead kernel."""
@@ -187,11 +239,26 @@ class KernelSession:
         except queue.Empty:
             if not self.alive:
                 raise self._death() from None
-            return None
-        return message if message["parent_header"].get("msg_id") == msg_id else None
+            message = None
+        if self.iopub_events.poll(0):
+            raise self._cut_off(f"an output message larger than {iopub_message_limit(self.limits)} bytes")
+        return message if message is not None and message["parent_header"].get("msg_id") == msg_id else None
 
     def _death(self) -> SubmissionFailure:
         return self.process.launcher.death(self.process.run_dir, self.process.returncode)
+
+    def _cut_off(self, too_large: str) -> SubmissionFailure:
+        """What it means that zmq cut a socket's connection to the kernel: the kernel's death (its sockets
+        close as it exits, a moment before its process is seen to end), or else a message larger than the
+        socket's limit, `too_large`. The kernel is then stopped: it would connect again and send what it
+        queued behind that message (more of the same, perhaps), and the checks after this one get a fresh
+        kernel rather than wait for it."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.popen.wait(timeout=EXIT_SECONDS)
+        if not self.alive:
+            return self._death()
+        self.process.kill()
+        return OutputExceeded(f"{too_large} (the kernel was stopped)")
 
     def _timed_out(self, stopped, timeout: float) -> SubmissionFailure:
         """Stop what ran past its `timeout` (see _stop); returns why it failed: KernelTimeout, or MemoryExceeded
@@ -228,10 +295,17 @@ class KernelSession:
     def request(self, op: str, timeout: float, **fields):
         """Ask the bridge for a value (see kernel_bridge.py for the ops); returns decoded data or a HandleInfo.
 
-        Raises StudentError when the student's code raised, SubmissionFailure when the answer is not data.
+        Raises StudentError when the student's code raised, SubmissionFailure when the answer is not data
+        (MemoryExceeded when the grader's own memory ran out with it).
         """
         if not self.alive:
             raise KernelDied("the kernel is not running")
+        try:
+            return self._ask(op, timeout, fields)
+        except MemoryError:
+            raise self._grader_out_of_memory() from None
+
+    def _ask(self, op: str, timeout: float, fields: dict):
         deadline = time.monotonic() + timeout
         if self.requests is None:
             self._start_serving(deadline, timeout)
@@ -239,8 +313,6 @@ class KernelSession:
         self._post(nonce, json.dumps({"op": op, "nonce": nonce, **fields}))
         while True:
             message = self._answer_by(deadline, timeout, nonce)
-            if len(message) > self.limits.max_value_bytes:
-                raise OutputExceeded(f"a value larger than {self.limits.max_value_bytes} bytes")
             try:
                 answer = json.loads(message)
             except ValueError:
@@ -259,11 +331,17 @@ class KernelSession:
         path, self.serve_error = self.process.request_socket, None
         self.requests = CONTEXT.socket(zmq.PAIR)
         self.requests.linger = 0
+        # zmq refuses a larger message as it starts to arrive, by cutting the connection (the monitor says
+        # so): never the whole of it received first, and then found too large
+        self.requests.setsockopt(zmq.MAXMSGSIZE, self.limits.max_value_bytes)
+        self.request_events = self.requests.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self.requests.bind(f"ipc://{path}")
         os.chmod(path, 0o666)  # the sandbox's user connects; only the kernel's sandbox can reach the run folder
         self.poller = zmq.Poller()
         self.poller.register(self.requests, zmq.POLLIN)
         self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
+        self.poller.register(self.request_events, zmq.POLLIN)
+        self.poller.register(self.iopub_events, zmq.POLLIN)
         self.serving = self._start_execute(serve_code(f"ipc://{path}"))
         if self._answer_by(deadline, timeout) != kernel_bridge.READY.encode():
             raise SubmissionFailure("the kernel's side of the requests did not start")
@@ -273,9 +351,16 @@ class KernelSession:
         """End the bridge's serve loop, so that the kernel can run code again."""
         with contextlib.suppress(zmq.Again):
             self.requests.send_string(kernel_bridge.STOP, zmq.NOBLOCK)
-        self.requests.close()
-        self.requests = None
+        self._close_requests()
         self._collect(self.serving, timeout)
+
+    def _close_requests(self) -> None:
+        """Close the request socket and its monitor, if open."""
+        if self.requests is not None:
+            self.requests.disable_monitor()
+            self.request_events.close()
+            self.requests.close()
+            self.requests = self.request_events = None
 
     def _post(self, *frames: str) -> None:
         """Send one message to the serve loop (never blocking: a PAIR socket without its peer would block)."""
@@ -286,18 +371,20 @@ class KernelSession:
 
     def _answer_by(self, deadline: float, timeout: float, tag: str | None = None) -> bytes:
         """The next message on the request socket; meanwhile what request `tag` prints counts against the output
-        cap. Raises KernelTimeout past `deadline` (once the request is stopped), OutputExceeded, the kernel's
-        death, or SubmissionFailure when the serve loop has ended."""
+        cap. Raises KernelTimeout past `deadline` (once the request is stopped), OutputExceeded (too much output,
+        or an answer larger than max_value_bytes), the kernel's death, or SubmissionFailure when the serve loop
+        has ended."""
         output_bytes = 0
         while (remaining := deadline - time.monotonic()) > 0:
             ready = dict(self.poller.poll(min(remaining, POLL_SECONDS) * 1000))
             if self.requests in ready:
                 return self.requests.recv()
+            if self.request_events in ready:
+                raise self._cut_off(f"a value larger than {self.limits.max_value_bytes} bytes")
+            if self.iopub_events in ready:
+                raise self._cut_off(f"an output message larger than {iopub_message_limit(self.limits)} bytes")
             if ready:
-                output_bytes += self._serve_output(tag)
-                if output_bytes > self.limits.max_output_bytes:
-                    self._stop(self._answered_by)
-                    raise OutputExceeded(f"more than {self.limits.max_output_bytes} bytes of output")
+                output_bytes += self._spend(self._serve_output(tag), output_bytes, self.budget, self._answered_by)
             elif not self.alive:
                 raise self._death()
         raise self._timed_out(self._answered_by, timeout)
@@ -315,8 +402,7 @@ class KernelSession:
             elif parent == self.serving and kind == "error":
                 self.serve_error = f"{content['ename']}: {content['evalue']}"
             elif parent == self.serving and kind == "status" and content["execution_state"] == "idle":
-                self.requests.close()
-                self.requests = None
+                self._close_requests()
                 raise SubmissionFailure(f"the grader could not talk to the kernel: {self.serve_error or 'the bridge stopped'}")
         return output_bytes
 
@@ -337,7 +423,18 @@ def student_error(error) -> StudentError:
     return StudentError(str(error.get("ename", "Error")), str(error.get("evalue", "")), trim_traceback([str(line) for line in lines]))
 
 
+def iopub_message_limit(limits: Limits) -> int:
+    """Bytes of the largest message the grader takes from the kernel's iopub (or shell, or control); zmq
+    refuses a larger one as it starts to arrive (see _cut_off). It holds what a print loop sends in one of
+    ipykernel's flushes (about 20 MB at full speed, measured), so that a flood is interrupted by the output cap
+    as before, and the most output an execution may send (max_output_bytes characters, up to 6 bytes each)."""
+    return max(32 * 2**20, 6 * limits.max_output_bytes + 2**16)
+
+
 def _size(content: dict) -> int:
+    """Characters of an output or error message's content (a traceback is kept in the results too)."""
+    if "traceback" in content:
+        return len(content["evalue"]) + sum(len(line) for line in content["traceback"])
     if "text" in content:
         return len(content["text"])
     return sum(len(value) if isinstance(value, str) else len(json.dumps(value)) for value in content["data"].values())

@@ -2,29 +2,34 @@
 
 Whatever the file holds (nothing, binary garbage, JSON that is not a notebook, an old nbformat, a schema
 error), the result is either an nbformat-4 notebook or a `SubmissionRejected` with a message a student can act
-on. Damage that still leaves code to run (a broken cell, missing metadata) is repaired, not refused.
+on. Damage that still leaves code to run (a broken cell, missing metadata) is repaired, not refused. JSON nested
+deeper than any notebook needs is refused before nbformat, pickling or a deepcopy can recurse through it.
 """
 import json
-import os
 import warnings
 
 import nbformat
 
 from .failures import SubmissionRejected
 from .notebook_cells import grade_id
+from .submitted_files import own_folder, read_regular_file
+
+# Levels of JSON arrays and objects: notebooks nbformat writes have 5 to 7 (rich outputs and widget state a few
+# more); every stage after reading (nbformat's validation, deepcopy, pickling to a worker) recurses once a level.
+MAX_NESTING = 100
+DEEP = "unreadable: nested too deeply"
 
 
-def read_submission(path: str, max_bytes: int):
-    """The notebook at `path` as nbformat 4; raises SubmissionRejected with the reason."""
-    if not os.path.isfile(path):
-        raise SubmissionRejected("no such file")
-    size = os.path.getsize(path)
-    if size == 0:
+def read_submission(path: str, max_bytes: int, folder: str | None = None):
+    """The notebook at `path` as nbformat 4, read as a regular file inside `folder` (default: the notebook's own
+    real folder); raises SubmissionRejected with the reason."""
+    return notebook_from_bytes(read_regular_file(path, folder or own_folder(path), max_bytes))
+
+
+def notebook_from_bytes(raw: bytes):
+    """The notebook a file's bytes hold, as nbformat 4; raises SubmissionRejected with the reason."""
+    if not raw:
         raise SubmissionRejected("the file is empty")
-    if size > max_bytes:
-        raise SubmissionRejected(f"{size / 2**20:.1f} MiB is over the limit of {max_bytes / 2**20:.0f} MiB")
-    with open(path, "rb") as handle:
-        raw = handle.read()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -35,7 +40,25 @@ def read_submission(path: str, max_bytes: int):
         raise SubmissionRejected(
             f"not a notebook (invalid JSON at line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except RecursionError:
+        raise SubmissionRejected(DEEP) from None
+    if nesting_exceeds(data, MAX_NESTING):
+        raise SubmissionRejected(DEEP)
     return notebook_from_json(data)
+
+
+def nesting_exceeds(data, limit: int) -> bool:
+    """Whether JSON `data` has more than `limit` levels of arrays and objects (walked without recursion)."""
+    stack = [(data, 1)] if isinstance(data, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def notebook_from_json(data):

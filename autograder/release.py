@@ -18,6 +18,7 @@ from .config import Limits, Settings
 from .gradebook import ensure_alembic_on_path, is_registered
 from .kernel_launcher import KernelLauncher, course_environment, kernel_command
 from .notebook_cells import grade_id, is_grade, is_manual, points
+from .submitted_files import record_release_time
 
 
 class SolutionKernelManager(KernelManager):
@@ -90,6 +91,7 @@ def release_lab(settings: Settings, lab: str, with_solution: bool = True) -> Non
         raise ReleaseError(f"{source_path} does not exist")
     check_points(nbformat.read(source_path, as_version=4), collect_checks(settings.path(settings.autograder.grading_tests_directory, lab)))
     generate_assignment(settings, lab)
+    record_release_time(settings.path("release", lab))  # submission timestamps are compared with it
     if with_solution:
         execute_solution(settings, lab, source_path)
 

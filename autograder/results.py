@@ -91,8 +91,14 @@ def read_results(path: str) -> dict | None:
 
 
 def format_table(results: dict) -> str:
-    """The checks as an aligned text table, then the total."""
-    rows = [(test["name"], f"{test['score']:g}/{test['max_score']:g}", test.get("extra_data", {}).get("reason", "passed")) for test in results["tests"]]
+    """The checks as an aligned text table, then the total; printable (the notes quote the student's grade ids
+    and tracebacks, which must not drive the terminal)."""
+    from .inert_output import printable, printable_line
+
+    rows = [
+        (printable_line(test["name"]), f"{test['score']:g}/{test['max_score']:g}", printable_line(test.get("extra_data", {}).get("reason", "passed")))
+        for test in results["tests"]
+    ]
     width = max([len(name) for name, _, _ in rows] + [5])
     lines = [f"{'check':<{width}}  {'points':>7}  result", "-" * (width + 25)]
     lines += [f"{name:<{width}}  {points:>7}  {status}" for name, points, status in rows]
@@ -101,5 +107,5 @@ def format_table(results: dict) -> str:
     total = f"{results['score']:g}/{results['max_score']:g}"
     lines.append(f"{'autograded total':<{width}}  {total:>7}" + (f"  (+{manual:g} graded by hand)" if manual else ""))
     if results.get("output"):
-        lines += ["", results["output"]]
+        lines += ["", printable(results["output"])]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
     classifier = load_reference_classifier()
     real_features = digit_features(held_out_digits, classifier)  # once: uint8 (M, 28, 28) real digits
     report = assess(samples, classifier, real_features)        # samples: (N, 1, 28, 28) in [-1, 1]
+    report.update(originality(samples, redrawn, seen, 0.08))    # copies of real images, noise ignored
 
 Images are float tensors (N, 1, 28, 28) with values in [-1, 1], the range of a Tanh generator (real digits are
 uint8 / 127.5 - 1, see `to_model_range`). The measures take the classifier's outputs as float64 NumPy arrays:
@@ -124,6 +125,33 @@ def frechet_distance(features_a, features_b):
     return float(max(mean_gap @ mean_gap + np.trace(cov_a) + np.trace(cov_b) - 2 * cross, 0.0))
 
 
+def nearest_distances(samples, seen, batch_size=500):
+    """The RMS pixel distance, in [-1, 1] units (0 for an exact copy, about 0.5-0.7 between two different
+    digits), from each sample (N, 1, 28, 28) in [-1, 1] to its nearest image among `seen`, uint8 (M, 28, 28):
+    a float64 array (N,)."""
+    bank = to_model_range(seen).flatten(1)
+    bank_norms = (bank * bank).sum(dim=1)
+    nearest = []
+    # float32 (a tenth of float64's time): its rounding, about 1e-4 on a squared distance, is 4e-4 RMS at most
+    for batch in torch.as_tensor(samples, dtype=torch.float32).cpu().flatten(1).split(batch_size):
+        squared = (batch * batch).sum(dim=1, keepdim=True) + bank_norms - 2 * batch @ bank.T
+        nearest.append(squared.min(dim=1).values.clamp(min=0))
+    return (torch.cat(nearest).double() / bank.shape[1]).sqrt().numpy()
+
+
+def originality(samples, redrawn, seen, max_distance):
+    """How much of a generator's output is its own. samples (N, 1, 28, 28) in [-1, 1], drawn on one noise;
+    redrawn (K, 1, 28, 28), K <= N, the same generator on other noise; seen: uint8 (M, 28, 28), every image the
+    generator could have been handed. Returns {"copied_share": the share of samples within `max_distance` (RMS,
+    see `nearest_distances`) of an image in `seen`, "unchanged_share": the share of redrawn images within
+    `max_distance` of the sample drawn at the same place on the first noise}."""
+    redrawn = torch.as_tensor(redrawn, dtype=torch.float32).cpu().flatten(1)
+    first = torch.as_tensor(samples[:len(redrawn)], dtype=torch.float32).cpu().flatten(1)
+    apart = (redrawn - first).pow(2).mean(dim=1).sqrt()
+    return {"copied_share": float((nearest_distances(samples, seen) <= max_distance).mean()),
+            "unchanged_share": float((apart <= max_distance).double().mean())}
+
+
 def assess(samples, classifier, real_features):
     """All measures for images (N, 1, 28, 28) in [-1, 1], against features (M, 128) of real digits.
 
@@ -147,13 +175,15 @@ def reference_for(lab_data):
         from .failures import GraderError
 
         raise GraderError(f"the GAN checks' reference classifier knows MNIST digits only, not {lab_data.dataset!r}")
-    return _reference(lab_data)
+    return _reference(lab_data.release_dir, lab_data.data_dir, lab_data.dataset)
 
 
 @lru_cache(maxsize=1)
-def _reference(lab_data):
+def _reference(release_dir, data_dir, dataset):
+    from .lab_data import LabData
+
     classifier = load_reference_classifier()
-    return classifier, digit_features(lab_data.mnist().test_images, classifier)
+    return classifier, digit_features(LabData(release_dir, data_dir, dataset).mnist().test_images, classifier)
 
 
 def summary(report) -> str:
@@ -167,9 +197,19 @@ def shortfall(report, thresholds, aspect) -> str | None:
     """Why an `assess` report misses the thresholds of one aspect of the samples, or None when it meets them.
 
     aspect: "digits" (inception_score and mean_confidence), "coverage" (class_coverage) or "realism"
-    (frechet_distance); thresholds: a dict with those four keys.
+    (frechet_distance); thresholds: a dict with those four keys, and optionally "copy_distance" and
+    "max_copied_share": then the report's `originality` shares fail every aspect when either exceeds the latter.
     """
     t, yours = thresholds, f"your generator's samples: {summary(report)}"
+    if "max_copied_share" in t:  # a generator that copies images, or ignores its noise, fails every aspect
+        if report["copied_share"] > t["max_copied_share"]:
+            return (f"{report['copied_share']:.0%} of your generator's samples are copies of real images (within "
+                    f"{t['copy_distance']} RMS of one): a GAN makes new images, it does not hand back the data it "
+                    f"was trained on (at most {t['max_copied_share']:.0%} may be that close)")
+        if report["unchanged_share"] > t["max_copied_share"]:
+            return (f"{report['unchanged_share']:.0%} of your generator's images stay the same when its noise z "
+                    f"changes: a generator's image should depend on its noise (at most "
+                    f"{t['max_copied_share']:.0%} may stay within {t['copy_distance']} RMS)")
     if aspect == "digits":
         if report["inception_score"] >= t["inception_score"] and report["mean_confidence"] >= t["mean_confidence"]:
             return None

@@ -12,7 +12,9 @@ The kernel command is wrapped, outside in, as:
 
 The kernel sees nothing of the grader: not the kit (grading_tests/, solutions/, source/, course_config.py,
 the gradebook, the folders of data/ in `hidden_data`), not other submissions, not the grader's environment or
-processes. It reads the lab's files and the course's data/ (read-only). Its only writable places are its
+processes. It reads the lab's files and the course's data/ (read-only), less the data sets' own folders: a lab
+with image data sees its training part alone (lab_data.LabData.training_folder), never the held-out images or
+labels, which are the grader's (nor Debian's data-set packages under /usr). Its only writable places are its
 size-limited home (/home/student) and /tmp. Its sockets
 folder is handed back to root once the kernel has bound its sockets, so it cannot swap a socket for a link.
 No process outlives the kernel: the pid namespace ends with it and the cgroup is emptied with SIGKILL.
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from .cgroup import KernelCgroup
 from .config import Settings
 from .failures import KernelDied, MemoryExceeded, SubmissionFailure
+from .lab_data import LabData
 from .kernel_launcher import KernelLauncher, course_environment, describe_exit, font_caches, kernel_environment
 
 HOME = "/home/student"
@@ -37,6 +40,10 @@ SYSTEM_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts")
 GPU_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset")
 SETUP_HINT = "run scripts/setup_env.sh as root to install bubblewrap and create the sandbox user"
+# The data sets' own folders in data/ (every layout mnist_data.py reads), held-out parts included: never shown
+DATA_SET_FOLDERS = ("mnist", "MNIST", "fashion-mnist", "FashionMNIST")
+# Debian's data-set packages (dataset-fashion-mnist holds its test images and labels): covered by an empty tmpfs
+SYSTEM_DATA = ("/usr/share/datasets",)
 
 
 class SandboxUnavailable(Exception):
@@ -62,9 +69,11 @@ class SandboxLimits:
 class SandboxLauncher(KernelLauncher):
     sandboxed = True
 
-    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None, hidden_data=()):
+    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None, hidden_data=(),
+                 training_folder: tuple[str, str] | None = None):
         super().__init__(course_environment)
-        self.hidden_data = tuple(hidden_data)  # folders of data/ covered by an empty tmpfs
+        self.hidden_data = tuple(hidden_data) + DATA_SET_FOLDERS  # folders of data/ the kernel never sees
+        self.training_folder = training_folder  # (name in data/, folder here): the lab's training part alone
         if shutil.which("bwrap") is None:
             raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {SETUP_HINT}")
         try:
@@ -121,6 +130,7 @@ class SandboxLauncher(KernelLauncher):
             f"--fsize={limits.max_file_bytes}",
             f"--nofile={limits.max_open_files}",
             "--core=0",
+            "--data=unlimited:",  # the soft limit the grader set on itself (grader_limits.py) is not the kernel's
         ]
         return flags if memory_cgroup else flags + [f"--as={limits.memory_bytes}"]
 
@@ -146,16 +156,32 @@ class SandboxLauncher(KernelLauncher):
         args += ["--bind", os.path.join(run_dir, "sockets"), os.path.join(run_dir, "sockets")]
         args += ["--ro-bind", connection_file, connection_file]
         for name in sorted(os.listdir(scratch)):
-            args += ["--ro-bind", os.path.realpath(os.path.join(scratch, name)), os.path.join(HOME, name)]
+            source = os.path.realpath(os.path.join(scratch, name))
+            if name == "data" and os.path.isdir(source):
+                args += self._data(source, os.path.join(HOME, name))
+            else:
+                args += ["--ro-bind", source, os.path.join(HOME, name)]
         for path in font_caches():  # the file alone: matplotlib wants its folder writable
             args += ["--ro-bind", path, os.path.join(HOME, ".matplotlib", os.path.basename(path))]
-        for name in self.hidden_data:
-            if os.path.isdir(os.path.join(scratch, "data", name)):
-                args += ["--tmpfs", os.path.join(HOME, "data", name)]
+        for path in SYSTEM_DATA:
+            if os.path.isdir(path):
+                args += ["--tmpfs", path, "--remount-ro", path]
         args += ["--remount-ro", "/", "--chdir", HOME]  # the sandbox's own root holds nothing to write into
         for name, value in self.environment(scratch).items():
             args += ["--setenv", name, value]
         return args
+
+    def _data(self, course_data: str, target: str) -> list[str]:
+        """bwrap's arguments for the kernel's data/: a read-only folder of the course's data/ entries, less the
+        hidden ones, with the lab's training part beside them."""
+        args = ["--tmpfs", target]
+        for entry in sorted(os.listdir(course_data)):
+            if entry not in self.hidden_data:
+                args += ["--ro-bind", os.path.join(course_data, entry), os.path.join(target, entry)]
+        if self.training_folder is not None:
+            name, folder = self.training_folder
+            args += ["--ro-bind", folder, os.path.join(target, name)]
+        return args + ["--remount-ro", target]
 
     def environment(self, scratch: str) -> dict[str, str]:
         env = kernel_environment(HOME, self.course_environment)
@@ -221,7 +247,8 @@ def make_launcher(settings: Settings, lab: str, sandbox: bool = True, verify: bo
         return KernelLauncher(course_environment(settings, lab))
     launcher = SandboxLauncher(settings.autograder.sandbox_user, SandboxLimits.for_lab(settings, lab),
                                course_environment=course_environment(settings, lab),
-                               hidden_data=settings.autograder.hidden_data)
+                               hidden_data=settings.autograder.hidden_data,
+                               training_folder=LabData.for_lab(settings, lab).training_folder())
     if verify:
         launcher.verify()
     return launcher

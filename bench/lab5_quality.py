@@ -26,7 +26,8 @@ from solution_code import KIT, notebook_code  # noqa: E402
 IMPORTS = "import numpy as np\nimport torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
 
 
-def run(code, split, seed, steps, classifier, real_features) -> dict:
+def train(code, split, seed, steps):
+    """(the generator `code` trains for `steps` steps on the training split with `seed`, in eval mode; seconds)."""
     images = torch.from_numpy(np.array(split.train_images)).float().div(255).unsqueeze(1)
     dataset = torch.utils.data.TensorDataset(images, torch.from_numpy(split.train_labels))
     loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True, drop_last=True,
@@ -36,10 +37,19 @@ def run(code, split, seed, steps, classifier, real_features) -> dict:
     started = time.perf_counter()
     code["train_gan"](G, D, loader, steps, "cpu", seed=seed)
     seconds = time.perf_counter() - started
-    G.eval()
+    return G.eval(), seconds
+
+
+def samples(G, noise_seed, count=2000):
+    """(count, 1, 28, 28) images in [-1, 1] that G draws from the noise of `noise_seed`."""
     with torch.no_grad():
-        samples = G(torch.randn(2000, 100, generator=torch.Generator().manual_seed(1234))).reshape(2000, 1, 28, 28)
-    report = sample_quality.assess(samples.clamp(-1, 1), classifier, real_features)
+        noise = torch.randn(count, 100, generator=torch.Generator().manual_seed(noise_seed))
+        return G(noise).reshape(count, 1, 28, 28).clamp(-1, 1)
+
+
+def run(code, split, seed, steps, classifier, real_features) -> dict:
+    G, seconds = train(code, split, seed, steps)
+    report = sample_quality.assess(samples(G, 1234), classifier, real_features)
     report["seconds"] = seconds
     return report
 

@@ -59,5 +59,17 @@ VARIANTS = [
         edits={"models": [("        return self.net(z).view(-1, 1, 28, 28)", "        return self.net(z)")]},
         loses={"test_generator_maps_noise_to_images": "wrong answer", "test_generate_makes_images_on_the_device": "wrong answer"},
     ),
+    Variant(
+        "marta",
+        "a GAN that memorises: train_gan trains nothing and the generator hands back real training digits, picked by its noise",
+        edits={
+            "models": [("        return self.net(z).view(-1, 1, 28, 28)",
+                        "        digits = train_set.images.to(z.device) * 2 - 1  # the training digits, in [-1, 1]\n"
+                        "        return digits[(z[:, 0].abs() * 1e6).long() % len(digits)]")],
+            "train_gan": [("        d_loss, g_loss = train_step(G, D, g_opt, d_opt, images * 2 - 1, device)",
+                           "        d_loss, g_loss = 0.69, 0.69  # no training at all")],
+        },
+        loses={name: "wrong answer" for name in SAMPLE_CHECKS},
+    ),
     Variant("zoe", "the released stub, handed in untouched", base="release", loses={name: "not attempted" for name in ALL_CHECKS}),
 ]

@@ -65,10 +65,12 @@ VARIANTS = [
             ('layers.Dense(28 * 28, activation="sigmoid", bias_initializer=keras.initializers.Constant(-2.0))',
              'layers.Dense(28 * 28, activation="tanh")'),
         ]},
+        # its samples keep 7 digits at 2 % or more (0, 5 and 7 at 2 %, 8 at 74 %): the coverage check passes on
+        # the tests' secret, and is the one verdict of this example that other noise can move
         loses={
             "test_generator_output_is_in_zero_one": "wrong answer",
             "test_generate_keras_returns_new_images": "wrong answer",
-            **{name: "wrong answer" for name in SAMPLE_CHECKS},
+            **{name: "wrong answer" for name in SAMPLE_CHECKS if name != "test_samples_cover_the_digits"},
         },
     ),
     Variant(
@@ -104,6 +106,27 @@ VARIANTS = [
         edits={"train_gan_keras": [
             ("np.concatenate([np.ones((batch_size, 1)), np.zeros((batch_size, 1))])",
              "np.concatenate([np.zeros((batch_size, 1)), np.ones((batch_size, 1))])"),
+        ]},
+        loses={name: "wrong answer" for name in SAMPLE_CHECKS},
+    ),
+    Variant(
+        "marta",
+        "a generator that memorises: it hands back a training image picked by its noise, nudged by a network that learns",
+        edits={"models": [
+            ("    return keras.Sequential([\n        keras.Input((latent_dim,)),",
+             "    class Recall(layers.Layer):  # a training image picked by the noise, a thousandth of the network's own\n"
+             "        def __init__(self, digits):\n"
+             "            super().__init__()\n"
+             "            self.digits = keras.ops.convert_to_tensor(digits)\n"
+             "\n"
+             "        def call(self, inputs):\n"
+             "            z, drawn = inputs\n"
+             "            index = keras.ops.cast(keras.ops.abs(z[:, 0]) * 1e6, \"int32\") % self.digits.shape[0]\n"
+             "            return 0.999 * keras.ops.take(self.digits, index, axis=0) + 0.001 * drawn\n"
+             "\n"
+             "    body = keras.Sequential([\n        keras.Input((latent_dim,)),"),
+            ('    ], name="generator")',
+             '    ])\n    z = keras.Input((latent_dim,))\n    return keras.Model(z, Recall(images)([z, body(z)]), name="generator")'),
         ]},
         loses={name: "wrong answer" for name in SAMPLE_CHECKS},
     ),

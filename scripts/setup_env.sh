@@ -23,6 +23,11 @@ if [ "$(id -u)" = 0 ]; then
     echo "setup: installing dataset-fashion-mnist" >&2
     apt_install dataset-fashion-mnist || echo "setup: Fashion-MNIST could not be installed (only MNIST will work)" >&2
   fi
+  # headless Chromium for the test that opens formgrader and the feedback page in a real browser
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    echo "setup: installing chromium and chromium-driver" >&2
+    apt_install chromium chromium-driver
+  fi
   id "$SANDBOX_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$SANDBOX_USER"
 elif ! command -v bwrap >/dev/null || ! id "$SANDBOX_USER" >/dev/null 2>&1; then
   echo "setup: not root, so bubblewrap and the user $SANDBOX_USER cannot be set up here;" \

@@ -46,7 +46,7 @@ def test_unknown_lab_exits_2():
 
 
 def test_missing_course_config_exits_2(tmp_path):
-    run = autograder("grade", "lab1_neuron", SOLUTION, cwd=tmp_path)
+    run = autograder("--config", str(tmp_path), "grade", "lab1_neuron", SOLUTION, cwd=tmp_path)
     assert run.returncode == 2 and "no course_config.py" in run.stderr, run.stderr
 
 

@@ -4,7 +4,6 @@ each example bug in examples/<lab>.py exactly the checks it breaks, with their r
 Each lab's examples are graded once, as one batch of two worker processes in the sandbox (autograder/workers.py),
 the way `autograder grade LAB --workers 2` grades a class.
 """
-import os
 
 import pytest
 
@@ -32,7 +31,8 @@ def graded(settings, tmp_path_factory):
             paths = [str(folder / f"{variant.student}.ipynb") for variant in variants]
             for variant, path in zip(variants, paths):
                 write_variant(settings, lab, variant, path)
-            graded_all = grade_in_parallel(settings, find_lab(settings, lab), paths, workers=2)
+            tasks = [(path, str(folder)) for path in paths]
+            graded_all = [graded for _, graded in grade_in_parallel(settings, find_lab(settings, lab), tasks, workers=2)]
             done[lab] = {variant.student: each.results for variant, each in zip(variants, graded_all)}
         return done[lab]
 

@@ -256,12 +256,7 @@ def red_team(tmp_path_factory, listener):
     """The batch: every attack then the answer key, graded in the sandbox with short time limits."""
     port, connections = listener
     folder = str(tmp_path_factory.mktemp("red_team") / "course")
-    make_course(folder)
-    os.unlink(os.path.join(folder, "course_config.py"))
-    with open(os.path.join(KIT, "course_config.py"), encoding="utf-8") as handle:
-        config = handle.read()
-    with open(os.path.join(folder, "course_config.py"), "w", encoding="utf-8") as handle:
-        handle.write(config + '\nc.Autograder.lab_settings = {"lab1_neuron": {"cell_timeout": 4.0, "check_timeout": 3.0}}\n')
+    make_course(folder, {"lab1_neuron": {"cell_timeout": 4.0, "check_timeout": 3.0}})
     settings = load_config(os.path.join(folder, "course_config.py"))
     from autograder.release import release_lab
 

@@ -41,10 +41,10 @@ def test_basic_network_lecture_example(sub):
 
 
 @pytest.mark.points(2)
-def test_basic_network_formula(sub):
+def test_basic_network_formula(sub, lab_data):
     """feedforward(x) = f(w · [h, h] + b) with h = f(w · x + b), for random w, b, x and other activations"""
     identity, tanh = sub.eval("lambda z: z"), sub.eval("__import__('numpy').tanh")
-    rng = np.random.default_rng(5)
+    rng = lab_data.rng(5)
     for _ in range(4):
         weights, bias, x = rng.normal(size=2), float(rng.normal()), rng.normal(size=2)
         for name, handle, f in (("the identity", identity, lambda z: z), ("tanh", tanh, np.tanh)):

@@ -20,9 +20,9 @@ def sigmoid(z):
     return 0.5 * (1.0 + np.tanh(z / 2.0))
 
 
-def build(sub, n_inputs, n_hidden, seed, activation=None):
+def build(sub, lab_data, n_inputs, n_hidden, seed, activation=None):
     """A TwoLayerNetwork made in the kernel, with non-zero biases set by the check; returns (handle, description)."""
-    rng = np.random.default_rng(100 + seed)
+    rng = lab_data.rng(100 + seed)
     b1, b2 = rng.uniform(-1, 1, n_hidden), rng.uniform(0.5, 1, 1)
     argument = f", activation={activation}" if activation else ""
     sub.exec(
@@ -53,11 +53,11 @@ def same_values(got, expected, what):
     close(got, expected, what)
 
 
-def check_formula(sub, sizes, activations):
-    rng = np.random.default_rng(11)
+def check_formula(sub, lab_data, sizes, activations):
+    rng = lab_data.rng(11)
     for seed, (n_inputs, n_hidden) in enumerate(sizes):
         for label, expression, f in activations:
-            network, what = build(sub, n_inputs, n_hidden, seed, expression)
+            network, what = build(sub, lab_data, n_inputs, n_hidden, seed, expression)
             expected = formula(network, what, n_inputs, n_hidden, f)
             X = rng.normal(size=(6, n_inputs))
             same_values(network.feedforward(X), expected(X), f"{what} with {label}: feedforward of a batch of 6")
@@ -65,9 +65,9 @@ def check_formula(sub, sizes, activations):
 
 
 @pytest.mark.points(1)
-def test_feedforward_one_sample_shape(sub):
+def test_feedforward_one_sample_shape(sub, lab_data):
     """one sample of shape (n_inputs,) gives an output of shape (1,)"""
-    rng = np.random.default_rng(12)
+    rng = lab_data.rng(12)
     for seed, (n_inputs, n_hidden) in enumerate([(2, 2), (3, 5), (1, 1), (4, 1)]):
         network = sub.call("TwoLayerNetwork", n_inputs, n_hidden, seed=seed)
         got = numeric_array(network.feedforward(rng.normal(size=n_inputs)), "feedforward")
@@ -78,9 +78,9 @@ def test_feedforward_one_sample_shape(sub):
 
 
 @pytest.mark.points(1)
-def test_feedforward_batch_shape(sub):
+def test_feedforward_batch_shape(sub, lab_data):
     """a batch of shape (n, n_inputs) gives an output of shape (n, 1), also for n = 1"""
-    rng = np.random.default_rng(13)
+    rng = lab_data.rng(13)
     for seed, (n_inputs, n_hidden) in enumerate([(2, 2), (3, 5), (1, 4), (6, 1)]):
         network = sub.call("TwoLayerNetwork", n_inputs, n_hidden, seed=seed)
         for n in (5, 1):
@@ -92,21 +92,21 @@ def test_feedforward_batch_shape(sub):
 
 
 @pytest.mark.points(2)
-def test_feedforward_linear_formula(sub):
+def test_feedforward_linear_formula(sub, lab_data):
     """with the identity activation, feedforward(X) = (X @ W1 + b1) @ W2 + b2"""
-    check_formula(sub, [(2, 2), (3, 5), (1, 4), (6, 1)], [("the identity activation", IDENTITY, lambda z: z)])
+    check_formula(sub, lab_data, [(2, 2), (3, 5), (1, 4), (6, 1)], [("the identity activation", IDENTITY, lambda z: z)])
 
 
 @pytest.mark.points(2)
-def test_feedforward_applies_activation_on_both_layers(sub):
+def test_feedforward_applies_activation_on_both_layers(sub, lab_data):
     """feedforward(X) = f(f(X @ W1 + b1) @ W2 + b2) with tanh and with the default sigmoid"""
-    check_formula(sub, [(2, 3), (5, 2), (3, 1)], [("tanh", TANH, np.tanh), ("the default activation (sigmoid)", None, sigmoid)])
+    check_formula(sub, lab_data, [(2, 3), (5, 2), (3, 1)], [("tanh", TANH, np.tanh), ("the default activation (sigmoid)", None, sigmoid)])
 
 
 @pytest.mark.points(1)
-def test_batch_matches_one_sample_at_a_time(sub):
+def test_batch_matches_one_sample_at_a_time(sub, lab_data):
     """the output for a batch equals the outputs for its samples fed one at a time"""
-    rng = np.random.default_rng(14)
+    rng = lab_data.rng(14)
     for seed, (n_inputs, n_hidden) in enumerate([(3, 4), (2, 1), (1, 3)]):
         network = sub.call("TwoLayerNetwork", n_inputs, n_hidden, seed=seed)
         feedforward = network.feedforward

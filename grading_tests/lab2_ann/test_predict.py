@@ -33,17 +33,17 @@ def labels(sub, network, X, what, **kwargs):
     return got
 
 
-def samples(first_column, seed):
-    rng = np.random.default_rng(seed)
+def samples(first_column, rng):
+    """Samples (n, 2): `first_column`, then a column drawn from `rng`."""
     return np.column_stack([first_column, rng.normal(size=len(first_column))])
 
 
 @pytest.mark.points(1)
-def test_predict_labels_and_shape(sub):
+def test_predict_labels_and_shape(sub, lab_data):
     """predict gives 0/1 labels of shape (n,): 1 above the threshold, 0 below (default 0.5 or given)"""
     network = known_network(sub)
-    outputs = np.random.default_rng(21).uniform(0, 1, 30)  # never exactly on a threshold
-    X = samples(outputs, 22)
+    outputs = lab_data.rng(21).uniform(0, 1, 30)  # never exactly on a threshold
+    X = samples(outputs, lab_data.rng(22))
     for kwargs, threshold in (({}, 0.5), ({"threshold": 0.3}, 0.3), ({"threshold": 0.8}, 0.8)):
         what = f"predict(network, X{', threshold=' + str(threshold) if kwargs else ''}) for 30 samples"
         got = labels(sub, network, X, what, **kwargs)
@@ -58,11 +58,11 @@ def test_predict_labels_and_shape(sub):
 
 
 @pytest.mark.points(1)
-def test_predict_threshold_is_inclusive(sub):
+def test_predict_threshold_is_inclusive(sub, lab_data):
     """an output exactly equal to the threshold gives label 1 (output >= threshold)"""
     network = known_network(sub)
     outputs = np.array([0.5, 0.25, 0.75, 0.5 - 2.0 ** -20, 0.5 + 2.0 ** -20])
-    X = samples(outputs, 23)
+    X = samples(outputs, lab_data.rng(23))
     for threshold in (0.5, 0.25, 0.75):
         kwargs = {} if threshold == 0.5 else {"threshold": threshold}
         what = f"predict(network, X{', threshold=' + str(threshold) if kwargs else ''})"

@@ -34,9 +34,9 @@ def gradient(sub, f_source, name, what, h=None):
 
 
 @pytest.mark.points(1)
-def test_numerical_gradient_known_derivatives(sub):
+def test_numerical_gradient_known_derivatives(sub, lab_data):
     """numerical_gradient matches known derivatives (p**3, sin, a product of entries)"""
-    rng = np.random.default_rng(50)
+    rng = lab_data.rng(50)
     p = rng.normal(0, 1.2, size=5)
     put(sub, "_ag_p", p)
     got = gradient(sub, "float(_ag_np.sum(_ag_p ** 3))", "_ag_p", "numerical_gradient of sum(p**3)")
@@ -80,9 +80,9 @@ def test_numerical_gradient_is_central(sub):
 
 
 @pytest.mark.points(1)
-def test_numerical_gradient_restores_param(sub):
+def test_numerical_gradient_restores_param(sub, lab_data):
     """numerical_gradient leaves param exactly as it was (bit for bit)"""
-    rng = np.random.default_rng(52)
+    rng = lab_data.rng(52)
     put(sub, "_ag_p", rng.normal(0, 1.7, size=(3, 4)))
     put(sub, "_ag_w", rng.normal(size=(3, 4)))
     sub.exec("_ag_before = _ag_p.tobytes(); _ag_same = _ag_p")
@@ -98,9 +98,9 @@ def test_numerical_gradient_restores_param(sub):
 
 
 @pytest.mark.points(1)
-def test_numerical_gradient_shape(sub):
+def test_numerical_gradient_shape(sub, lab_data):
     """numerical_gradient returns an array of param's shape, for any shape"""
-    rng = np.random.default_rng(53)
+    rng = lab_data.rng(53)
     for shape in [(2, 3), (1,), (2, 2, 2), (4, 1)]:
         p = rng.normal(size=shape)
         put(sub, "_ag_p", p)

@@ -47,12 +47,12 @@ def problem(seed, n=16):
 
 
 @pytest.mark.points(1)
-def test_torch_two_layer_net_forward(sub):
+def test_torch_two_layer_net_forward(sub, lab_data):
     """TorchTwoLayerNet(n_inputs, n_hidden) computes sigmoid(sigmoid(x W1^T + b1) W2^T + b2)"""
     sub.exec("_ag_model = TorchTwoLayerNet(3, 5)")
     assert sub.eval("isinstance(_ag_model, __import__('torch').nn.Module)") is True, "TorchTwoLayerNet should be an nn.Module"
     W1, b1, W2, b2 = by_shape(parameter_arrays(sub, "_ag_model"), [(5, 3), (5,), (1, 5), (1,)], "TorchTwoLayerNet(3, 5)")
-    X = np.random.default_rng(100).normal(0, 2, size=(6, 3)).astype(np.float32)
+    X = lab_data.rng(100).normal(0, 2, size=(6, 3)).astype(np.float32)
     expected = sigmoid(sigmoid(X @ W1.T + b1) @ W2.T + b2)
     got = sub.get("_ag_model")(sub.tensor(X))
     close(got, expected, "TorchTwoLayerNet(3, 5) on a batch of shape (6, 3) (a sigmoid after both Linear layers)",
@@ -60,7 +60,7 @@ def test_torch_two_layer_net_forward(sub):
 
 
 @pytest.mark.points(2)
-def test_train_torch_matches_sgd(sub):
+def test_train_torch_matches_sgd(sub, lab_data):
     """train_torch does full-batch SGD on the MSE (zero_grad, backward, step) and returns each epoch's loss"""
     for seed in (0, 1):
         sub.exec(
@@ -70,7 +70,7 @@ def test_train_torch_matches_sgd(sub):
             "_ag_torch.nn.Linear(3, 1), _ag_torch.nn.Sigmoid())\n"
         )
         W1, b1, W2, b2 = parameter_arrays(sub, "_ag_model")
-        rng = np.random.default_rng(300 + seed)
+        rng = lab_data.rng(300 + seed)
         X, y = rng.normal(size=(10, 2)).astype(np.float32), rng.uniform(size=(10, 1)).astype(np.float32)
         epochs, lr = 15, 2.0
         call = f"train_torch(model, X, y, {epochs}, {lr})"

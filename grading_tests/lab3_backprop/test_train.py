@@ -88,13 +88,13 @@ def test_train_returns_one_loss_per_epoch(sub):
 
 
 @pytest.mark.points(2)
-def test_train_records_loss_after_each_update(sub):
+def test_train_records_loss_after_each_update(sub, lab_data):
     """train does full-batch gradient descent and entry i is the loss after update i"""
     sub.exec(REFERENCE_METHODS + "\n_ag_net = _ag_Reference(3, 4, seed=20)\n"
              "_ag_net.b1 = _ag_np.random.default_rng(20).normal(0, 0.5, size=4)\n")
     params = sub.eval("{name: getattr(_ag_net, name) for name in ('W1', 'b1', 'W2', 'b2')}")
     params = {name: numeric_array(value, f"TrainableNetwork.{name}").astype(np.float64) for name, value in params.items()}
-    rng = np.random.default_rng(21)
+    rng = lab_data.rng(21)
     X, y = rng.normal(size=(12, 3)), rng.uniform(size=(12, 1))
     epochs, learning_rate = 25, 1.5
     call = f"train(X, y, {epochs}, {learning_rate})"

@@ -2,7 +2,6 @@
 
 Gradients are random arrays chosen here; every parameter must move by exactly -learning_rate * gradient.
 """
-import numpy as np
 import pytest
 
 from autograder.expect import close, numeric_array
@@ -18,9 +17,9 @@ def parameters(sub):
 
 
 @pytest.mark.points(1)
-def test_update_moves_parameters_against_gradient(sub):
+def test_update_moves_parameters_against_gradient(sub, lab_data):
     """update(grads, learning_rate) moves every parameter by -learning_rate * gradient"""
-    rng = np.random.default_rng(90)
+    rng = lab_data.rng(90)
     sub.exec("_ag_net = TrainableNetwork(3, 4, seed=9)")
     net = sub.get("_ag_net")
     for learning_rate, by_keyword in [(0.3, False), (0.05, True)]:

@@ -6,14 +6,11 @@ submission trains identically every time it is graded.
 """
 import pytest
 
-# Defined in the kernel by the `kernel_code` fixture; _ag_ names stay out of the student's way.
+# Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
+# apart from the notebook's (autograder/kernel_bridge.py); `_ag_store(name, value)` is the bridge's own.
 KERNEL_CODE = '''
 import torch as _ag_torch
 from torch.utils.data import DataLoader as _ag_DataLoader, TensorDataset as _ag_TensorDataset
-
-
-def _ag_store(name, value):
-    globals()[name] = value
 
 
 def _ag_images(uint8_images):
@@ -81,10 +78,9 @@ def kernel_code(sub):
 
 @pytest.fixture
 def kernel_data(sub, mnist, kernel_code):
-    """Sends the training split (images and labels) and the held-out images to the kernel as
-    _ag_train_x, _ag_train_y and _ag_test_x."""
+    """Sends the training split (images and labels) to the kernel as _ag_train_x and _ag_train_y. The held-out
+    images go only to score a trained model (test_fit), and their labels never."""
     sub.call("_ag_store", "_ag_train_x", sub.tensor(mnist.train_images))
     sub.call("_ag_store", "_ag_train_y", sub.tensor(mnist.train_labels))
-    sub.call("_ag_store", "_ag_test_x", sub.tensor(mnist.test_images))
     return mnist
 

@@ -1,8 +1,9 @@
 """Hidden checks of lab4's evaluate (grade cell test_evaluate, 3 points).
 
 test_evaluate_matches_trusted_accuracy scores a linear classifier fitted here by ridge regression on the
-training split (about 85 % on the held-out images), through a loader whose last batch is smaller than the
-others, and compares with the accuracy of the same logits computed by the check (within one image).
+training split, on the last EVALUATED images of that split (the held-out labels never go to the kernel), through
+a loader whose last batch is smaller than the others, and compares with the accuracy of the same logits
+computed by the check (within one image).
 """
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from autograder.expect import number
 
 pytestmark = pytest.mark.grade_cell("test_evaluate")
 
-BATCH_SIZE = 300  # 2,000 held-out images: six batches of 300 and one of 200
+BATCH_SIZE, EVALUATED = 300, 2000  # six batches of 300 and one of 200
 
 
 def ridge_classifier(images, labels, penalty=10.0):
@@ -27,16 +28,16 @@ def test_evaluate_matches_trusted_accuracy(sub, kernel_data):
     """evaluate(model, loader, device) returns the fraction of the loader's images that the model classifies right"""
     W, b = ridge_classifier(kernel_data.train_images, kernel_data.train_labels)
     sub.call("_ag_store", "_ag_weights", [sub.tensor(W), sub.tensor(b)])
-    sub.call("_ag_store", "_ag_held_out_y", sub.tensor(kernel_data.test_labels))
     sub.exec(
         "_ag_model = _ag_linear_model(0)\n"
         "with _ag_torch.no_grad():\n"
         "    _ag_model[1].weight.copy_(_ag_weights[0])\n"
         "    _ag_model[1].bias.copy_(_ag_weights[1])\n"
-        f"_ag_batches = _ag_loader(_ag_test_x, _ag_held_out_y, {BATCH_SIZE})\n"
+        f"_ag_evaluated_x = _ag_train_x[-{EVALUATED}:]\n"
+        f"_ag_batches = _ag_loader(_ag_evaluated_x, _ag_train_y[-{EVALUATED}:], {BATCH_SIZE})\n"
     )
-    labels = kernel_data.test_labels
-    expected = float(np.mean(np.argmax(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_test_x"), "cpu"), axis=1) == labels))
+    labels = kernel_data.train_labels[-EVALUATED:]
+    expected = float(np.mean(np.argmax(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_evaluated_x"), "cpu"), axis=1) == labels))
     call = f"evaluate(model, loader of {len(labels)} images in batches of {BATCH_SIZE}, 'cpu')"
     got = number(sub.call("evaluate", sub.ref("_ag_model"), sub.ref("_ag_batches"), "cpu"), call)
     if abs(got - expected) > 1.01 / len(labels):
@@ -52,7 +53,7 @@ def test_evaluate_matches_trusted_accuracy(sub, kernel_data):
 @pytest.mark.points(1)
 def test_evaluate_uses_eval_mode_without_gradients(sub, kernel_data):
     """evaluate runs the model in evaluation mode (model.eval()) and without gradients (torch.no_grad())"""
-    sub.exec("_ag_model = _ag_ModeRecorder().train()\n_ag_batches = _ag_loader(_ag_test_x[:100], _ag_torch.zeros(100), 50)\n")
+    sub.exec("_ag_model = _ag_ModeRecorder().train()\n_ag_batches = _ag_loader(_ag_train_x[:100], _ag_torch.zeros(100), 50)\n")
     sub.call("evaluate", sub.ref("_ag_model"), sub.ref("_ag_batches"), "cpu")
     modes = sub.eval("_ag_model.modes")
     assert len(modes) == 2, f"evaluate on a loader of 2 batches should run the model twice, it ran it {len(modes)} times"

@@ -15,15 +15,13 @@ from autograder import sample_quality
 # a fraction of the GPU budget; on a CPU the budget is what a 2-core grader affords (see test_samples.py).
 STEPS = {"cuda": 5000, "cpu": 3000}
 SAMPLES = 2000  # the Fréchet distance depends on the number of samples: its threshold holds for 2,000
+REDRAWN = 200  # samples drawn again on other noise: a generator's images must depend on its noise
 
-# Defined in the kernel by the `kernel_code` fixture; _ag_ names stay out of the student's way.
+# Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
+# apart from the notebook's (autograder/kernel_bridge.py); `_ag_store(name, value)` is the bridge's own.
 KERNEL_CODE = '''
 import torch as _ag_torch
 from torch.utils.data import DataLoader as _ag_DataLoader, TensorDataset as _ag_TensorDataset
-
-
-def _ag_store(name, value):
-    globals()[name] = value
 
 
 def _ag_loader(uint8_images, labels, batch_size, seed=0):
@@ -33,13 +31,12 @@ def _ag_loader(uint8_images, labels, batch_size, seed=0):
                           generator=_ag_torch.Generator().manual_seed(seed))
 
 
-def _ag_generate(generator, n, device, seed):
-    """n images (n, 1, 28, 28) from the generator on the checks' own noise, in eval mode, without gradients."""
-    noise = _ag_torch.randn(n, 100, generator=_ag_torch.Generator().manual_seed(seed)).to(device)
+def _ag_generate(generator, noise, device):
+    """Images (n, 1, 28, 28) from the generator on the checks' noise (n, 100), in eval mode, without gradients."""
     generator.eval()
     with _ag_torch.no_grad():
-        images = generator(noise)
-    return images.reshape(n, 1, 28, 28).float().cpu()
+        images = generator(noise.to(device))
+    return images.reshape(len(noise), 1, 28, 28).float().cpu()
 
 
 class _ag_RecordingSGD(_ag_torch.optim.SGD):
@@ -85,19 +82,30 @@ def device(lab_data) -> str:
 
 
 @pytest.fixture
-def trained_samples(sub, kernel_data, device):
-    """(samples (SAMPLES, 1, 28, 28) in the generator's range, the devices its parameters were on) after the
-    student's train_gan ran STEPS[device] steps from seed 0 on the training images, batches of 64; made once
-    per kernel (Submission.once), a failure included."""
+def trained_samples(sub, lab_data, kernel_data, device):
+    """(samples (SAMPLES, 1, 28, 28) in the generator's range, the devices its parameters were on, REDRAWN more
+    samples on other noise) after the student's train_gan ran STEPS[device] steps from seed 0 on the training
+    images, batches of 64; made once per kernel (Submission.once), a failure included. Training keeps seed 0,
+    which the thresholds were measured with; the noise is the submission's own (lab_data.rng), sent as data."""
 
     def train():
         sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
                  "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n")
         sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), STEPS[device], device, seed=0)
         places = sorted(set(sub.eval("[p.device.type for p in _ag_G.parameters()]")))
-        return np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), SAMPLES, device, 1234)), places
+        noise = lab_data.rng(1234).standard_normal((SAMPLES + REDRAWN, 100), dtype=np.float32)
+        samples = np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), sub.tensor(noise[:SAMPLES]), device))
+        return samples, places, np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), sub.tensor(noise[SAMPLES:]), device))
 
     return sub.once("trained_samples", train)
+
+
+@pytest.fixture
+def seen_images(lab_data):
+    """uint8 (M, 28, 28): every image of the lab's data, the training images the checks sent and the held-out
+    ones: a generator's samples must not be copies of any."""
+    data = lab_data.mnist()
+    return np.concatenate([data.train_images, data.test_images])
 
 
 @pytest.fixture

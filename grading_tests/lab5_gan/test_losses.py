@@ -8,8 +8,9 @@ from autograder.expect import number
 pytestmark = pytest.mark.grade_cell("test_losses")
 
 
-def scores(n, seed):
-    return np.random.default_rng(seed).uniform(0.02, 0.98, size=(n, 1)).astype(np.float32)
+def scores(rng, n):
+    """n scores (n, 1) in [0.02, 0.98], float32, drawn from the submission's seed (lab_data.rng)."""
+    return rng.uniform(0.02, 0.98, size=(n, 1)).astype(np.float32)
 
 
 def loss(sub, call, what, *tensors):
@@ -23,12 +24,12 @@ def loss(sub, call, what, *tensors):
 
 
 @pytest.mark.points(2)
-def test_discriminator_loss_is_the_sum_of_two_mean_bces(sub):
+def test_discriminator_loss_is_the_sum_of_two_mean_bces(sub, lab_data):
     """discriminator_loss(real, fake) = mean BCE(real scores, 1) + mean BCE(fake scores, 0), as a torch tensor"""
     half = np.full((4, 1), 0.5, dtype=np.float32)
     at_half, _ = loss(sub, "discriminator_loss(_ag_s0, _ag_s1)", "discriminator_loss(0.5s, 0.5s)", half, half)
     assert np.isclose(at_half, 2 * np.log(2), rtol=1e-5), f"discriminator_loss with every score 0.5 should be 2 ln 2 = 1.3863, got {at_half:.4f}"
-    real, fake = scores(8, 1), scores(8, 2)
+    real, fake = scores(lab_data.rng(1), 8), scores(lab_data.rng(2), 8)
     expected = -np.mean(np.log(real.astype(np.float64))) - np.mean(np.log(1 - fake.astype(np.float64)))
     got, tracked = loss(sub, "discriminator_loss(_ag_s0, _ag_s1)", "discriminator_loss(real_scores, fake_scores)", real, fake)
     if not np.isclose(got, expected, rtol=1e-4):
@@ -40,12 +41,12 @@ def test_discriminator_loss_is_the_sum_of_two_mean_bces(sub):
 
 
 @pytest.mark.points(2)
-def test_generator_loss_is_non_saturating(sub):
+def test_generator_loss_is_non_saturating(sub, lab_data):
     """generator_loss(fake) = mean BCE(fake scores, 1) = -mean(log D(G(z))), the non-saturating form"""
     half = np.full((4, 1), 0.5, dtype=np.float32)
     at_half, _ = loss(sub, "generator_loss(_ag_s0)", "generator_loss(0.5s)", half)
     assert np.isclose(at_half, np.log(2), rtol=1e-5), f"generator_loss with every score 0.5 should be ln 2 = 0.6931, got {at_half:.4f}"
-    fake = scores(8, 3)
+    fake = scores(lab_data.rng(3), 8)
     expected = -np.mean(np.log(fake.astype(np.float64)))
     got, tracked = loss(sub, "generator_loss(_ag_s0)", "generator_loss(fake_scores)", fake)
     if not np.isclose(got, expected, rtol=1e-4):

@@ -4,6 +4,8 @@ test_train_gan, 8 points).
 The sample checks judge one budgeted run of the student's own train_gan (conftest.STEPS: 3,000 steps on a CPU,
 5,000 on a GPU, from seed 0, batches of 64 of the training images) with the kit's reference classifier, on
 conftest.SAMPLES images that the checks' own code draws from the trained generator. Thresholds: see THRESHOLDS.
+Samples that are copies of real images (the training images the checks send, or the held-out ones), or that
+stay the same on other noise, fail all three sample checks (sample_quality.originality).
 """
 import numpy as np
 import pytest
@@ -19,7 +21,12 @@ pytestmark = pytest.mark.grade_cell("test_train_gan")
 # data/reference_classifier/CALIBRATION.md: noise and an untrained generator get IS 1.00, coverage 1, Fréchet
 # > 1,400 (and confidence 0.92-1.00: the classifier calls every blob an 8, so confidence never counts alone);
 # real digits of 5 classes, coverage 5; the lecture-style GAN at 1,000 steps, Fréchet 294-362.
-THRESHOLDS = {"mean_confidence": 0.70, "inception_score": 4.0, "class_coverage": 8, "frechet_distance": 250.0}
+# Copies: the RMS pixel distance (in [-1, 1]) of each sample to its nearest real image, answer key seeds 0-2
+# (`bench/lab5_memorisation.py`), min 0.142 / 0.161 / 0.152 (1 % quantile 0.180 / 0.191 / 0.203); of a sample to
+# the same generator's image on other noise, min 0.268 / 0.236 / 0.294; of the held-out digits to the training
+# digits (real digits that are no copies), min 0.088. A copy is 0; at most 2 % of the samples may be within 0.08.
+THRESHOLDS = {"mean_confidence": 0.70, "inception_score": 4.0, "class_coverage": 8, "frechet_distance": 250.0,
+              "copy_distance": 0.08, "max_copied_share": 0.02}
 
 
 @pytest.mark.points(1)
@@ -53,35 +60,42 @@ def test_generate_makes_images_on_the_device(sub, kernel_data, device):
 @pytest.mark.time_limit(400)  # the training run of the sample checks, which this check starts
 def test_training_runs_on_the_graders_device(sub, trained_samples, device):
     """train_gan trains on the device it is given: CUDA where the grader has a GPU, else the CPU"""
-    _, places = trained_samples
+    _, places, _ = trained_samples
     assert places == [device], f"after train_gan(G, D, loader, steps, {device!r}) the generator's parameters should be on {device}, they are on {places}"
 
 
-def measures(trained_samples, quality) -> dict:
-    samples, _ = trained_samples
-    classifier, real_features = quality
-    return sample_quality.assess(np.clip(samples, -1, 1), classifier, real_features)
+def measures(sub, trained_samples, quality, seen_images) -> dict:
+    """The sample_quality measures of the samples, and their originality (copies of real images, images that
+    ignore the noise), computed once per kernel."""
+    def compute():
+        samples, _, redrawn = trained_samples
+        samples, redrawn = np.clip(samples, -1, 1), np.clip(redrawn, -1, 1)
+        classifier, real_features = quality
+        report = sample_quality.assess(samples, classifier, real_features)
+        return {**report, **sample_quality.originality(samples, redrawn, seen_images, THRESHOLDS["copy_distance"])}
+
+    return sub.once("measures", compute)
 
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(400)
-def test_samples_are_recognisable_digits(sub, trained_samples, quality):
+def test_samples_are_recognisable_digits(sub, trained_samples, quality, seen_images):
     """after the budgeted training run, the reference classifier reads the samples as clear, varied digits"""
-    problem = sample_quality.shortfall(measures(trained_samples, quality), THRESHOLDS, "digits")
+    problem = sample_quality.shortfall(measures(sub, trained_samples, quality, seen_images), THRESHOLDS, "digits")
     assert problem is None, problem
 
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(400)
-def test_samples_cover_the_digits(sub, trained_samples, quality):
+def test_samples_cover_the_digits(sub, trained_samples, quality, seen_images):
     """after the budgeted training run, the samples show most of the ten digits (no mode collapse)"""
-    problem = sample_quality.shortfall(measures(trained_samples, quality), THRESHOLDS, "coverage")
+    problem = sample_quality.shortfall(measures(sub, trained_samples, quality, seen_images), THRESHOLDS, "coverage")
     assert problem is None, problem
 
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(400)
-def test_samples_are_close_to_real_digits(sub, trained_samples, quality):
+def test_samples_are_close_to_real_digits(sub, trained_samples, quality, seen_images):
     """after the budgeted training run, the samples are near real digits in the reference classifier's feature space"""
-    problem = sample_quality.shortfall(measures(trained_samples, quality), THRESHOLDS, "realism")
+    problem = sample_quality.shortfall(measures(sub, trained_samples, quality, seen_images), THRESHOLDS, "realism")
     assert problem is None, problem

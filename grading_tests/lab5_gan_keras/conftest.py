@@ -16,15 +16,13 @@ from autograder import sample_quality
 STEPS = 3000  # about 35 s of the reference's training on one CPU thread (bench/lab5_keras_quality.py)
 BATCH_SIZE = 128
 SAMPLES = 2000  # the Fréchet distance depends on the number of samples: its threshold holds for 2,000
+REDRAWN = 200  # samples drawn again on other noise: a generator's images must depend on its noise
 
-# Defined in the kernel by the `kernel_code` fixture; _ag_ names stay out of the student's way.
+# Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
+# apart from the notebook's (autograder/kernel_bridge.py); `_ag_store(name, value)` is the bridge's own.
 KERNEL_CODE = '''
 import numpy as _ag_np
 import keras as _ag_keras
-
-
-def _ag_store(name, value):
-    globals()[name] = value
 
 
 def _ag_array(value):
@@ -53,9 +51,9 @@ def _ag_noise(n, latent_dim=100, seed=0):
     return _ag_np.random.default_rng(seed).normal(size=(n, latent_dim)).astype("float32")
 
 
-def _ag_generate(generator, n, seed):
-    """n images from the generator on the checks' own noise, training=False, as a NumPy array."""
-    return _ag_array(generator(_ag_noise(n, generator.input_shape[-1], seed), training=False))
+def _ag_generate(generator, noise):
+    """Images from the generator on the checks' noise (n, 100), training=False, as a NumPy array."""
+    return _ag_array(generator(noise, training=False))
 
 
 def _ag_record_steps(generator, discriminator, gan, events):
@@ -87,17 +85,29 @@ def kernel_data(sub, lab_data, kernel_code):
 
 
 @pytest.fixture
-def trained_samples(sub, kernel_data):
-    """Samples (SAMPLES, 28, 28) after the student's train_gan_keras ran STEPS steps from seed 0 on the training
-    images, batches of BATCH_SIZE; made once per kernel (Submission.once), a failure included."""
+def trained_samples(sub, lab_data, kernel_data):
+    """(samples (SAMPLES, 28, 28), REDRAWN more on other noise) after the student's train_gan_keras ran STEPS
+    steps from seed 0 on the training images, batches of BATCH_SIZE; made once per kernel (Submission.once), a
+    failure included. Training keeps seed 0, which the thresholds were measured with; the noise is the
+    submission's own (lab_data.rng), sent as data."""
 
     def train():
         sub.exec("_ag_G, _ag_D, _ag_gan = _ag_models(0)")
         sub.call("train_gan_keras", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_gan"), sub.ref("_ag_images"), STEPS,
                  batch_size=BATCH_SIZE)
-        return np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), SAMPLES, 1234))
+        noise = lab_data.rng(1234).standard_normal((SAMPLES + REDRAWN, 100), dtype=np.float32)
+        return (np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), noise[:SAMPLES])),
+                np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), noise[SAMPLES:])))
 
     return sub.once("trained_samples", train)
+
+
+@pytest.fixture
+def seen_images(lab_data):
+    """uint8 (M, 28, 28): every image of the lab's data, the training images the checks sent and the held-out
+    ones: a generator's samples must not be copies of any."""
+    data = lab_data.mnist()
+    return np.concatenate([data.train_images, data.test_images])
 
 
 @pytest.fixture
