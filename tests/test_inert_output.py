@@ -325,7 +325,7 @@ def test_class_results_and_gradescope_export_list_folders_and_never_read_a_name_
 
 # --- one real batch: a payload submission beside the answer key ---------------------------------------------
 
-ANSWER_KEY = '=HYPERLINK("evil.test","answer key")'  # also a student id that a spreadsheet would run
+ANSWER_KEY = "=2+5+cmd|calc!A0"  # also a student id that a spreadsheet would run (no quotes: those ids are refused)
 HOSTILE_GRADE_ID = f'boom{OSC52}{TITLE}"><img src=x onerror="{PWN}">'
 PAYLOAD_CELLS = [
     "from IPython.display import HTML, SVG, Javascript, display\n"
