@@ -21,7 +21,7 @@ c.Autograder.dataset = "mnist"  # or "fashion-mnist" (installed by scripts/setup
 c.Autograder.cell_timeout = 30.0  # seconds per notebook cell
 c.Autograder.check_timeout = 20.0  # seconds per hidden check (a check's time_limit marker may raise it)
 c.Autograder.submission_timeout = 900.0  # seconds for one submission, all cells and checks together
-# Kernels import a lab's `preload` modules while they boot, ahead of need (see autograder/kernel_pool.py).
+# Kernels import a lab's `preload` modules while they boot, ahead of need (see autograder/kernel/pool.py).
 c.Autograder.lab_settings = {
     # lab1's cells and checks take milliseconds: short limits make an infinite loop cheap to grade
     "lab1_neuron": {"cell_timeout": 10.0, "check_timeout": 5.0, "preload": ["numpy", "matplotlib.pyplot"]},

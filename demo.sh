@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup_env.sh
-python -m autograder.demo "$@"
+python -m autograder.demo.course "$@"

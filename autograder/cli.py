@@ -57,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
 def load_settings(args):
     """The course's settings from the configuration --config names (see config.find_config); exit 2 when it is
     missing or lies among student files."""
-    from .config import DEFAULT_CONFIG_NAME, ConfigRefused, find_config, load_config
+    from autograder.course.config import DEFAULT_CONFIG_NAME, ConfigRefused, find_config, load_config
 
     try:
         path = find_config(args.config)
@@ -70,7 +70,7 @@ def load_settings(args):
 
 
 def cmd_release(args, settings) -> int:
-    from .release import release_lab
+    from autograder.course.release import release_lab
 
     labs = args.labs or settings.autograder.labs
     unknown = [lab for lab in labs if lab not in settings.autograder.labs]
@@ -84,10 +84,10 @@ def cmd_release(args, settings) -> int:
 
 def cmd_grade(args, settings) -> int:
     # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
-    from .grader_limits import limit_grader_memory
-    from .kernel_pool import KernelPool
-    from .labs import find_lab
-    from .sandbox import SandboxUnavailable, make_launcher
+    from autograder.sandbox.grader_limits import limit_grader_memory
+    from autograder.kernel.pool import KernelPool
+    from autograder.course.labs import find_lab
+    from autograder.sandbox.bubblewrap import SandboxUnavailable, make_launcher
 
     lab = find_lab(settings, args.lab)
     limit_grader_memory(settings, lab.name)
@@ -105,7 +105,7 @@ def cmd_grade(args, settings) -> int:
               "only for submissions you trust.", file=sys.stderr)
         return EXIT_GRADER
     if args.notebook is None:
-        from .batch import grade_all
+        from autograder.grading.class_batch import grade_all
 
         workers = args.workers or settings.autograder.workers
         graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet, workers=workers)
@@ -113,9 +113,9 @@ def cmd_grade(args, settings) -> int:
         print(f"\nresults: {settings.path('autograded')}/<student>/{lab.name}/; feedback: {settings.path('feedback')}/")
         return EXIT_OK
     try:
-        from .failures import SubmissionRejected
-        from .grading import grade_notebook
-        from .results import format_table, write_results
+        from autograder.errors import SubmissionRejected
+        from autograder.grading.submission import grade_notebook
+        from autograder.outputs.results import format_table, write_results
 
         try:
             graded = grade_notebook(settings, lab, args.notebook, pool)
@@ -131,7 +131,7 @@ def cmd_grade(args, settings) -> int:
 
 def format_class_table(graded: dict[str, dict]) -> str:
     """One line per student: name, score, and the reasons of the failed checks (or why it was not graded)."""
-    from .inert_output import printable_line
+    from autograder.outputs.inert_output import printable_line
 
     lines = [f"{'student':<20} {'score':>9}  failed checks"]
     for student, results in graded.items():
@@ -143,9 +143,9 @@ def format_class_table(graded: dict[str, dict]) -> str:
 
 
 def cmd_check(args, settings) -> int:
-    from .failures import SubmissionRejected
-    from .inert_output import printable
-    from .student_check import format_report, run_public_checks
+    from autograder.errors import SubmissionRejected
+    from autograder.outputs.inert_output import printable
+    from autograder.grading.student_check import format_report, run_public_checks
 
     try:
         checks = run_public_checks(settings, args.notebook)
@@ -156,13 +156,13 @@ def cmd_check(args, settings) -> int:
 
 
 def cmd_export(args, settings) -> int:
-    from .export import export_csv, export_gradescope
+    from autograder.outputs.export import export_csv, export_gradescope
 
     if args.format == "csv":
         path = args.output or "grades.csv"
         print(f"wrote {export_csv(settings, path)} rows to {path}")
     elif args.format == "report":
-        from .class_report import write_class_report
+        from autograder.outputs.class_report import write_class_report
 
         path = args.output or "class_report.md"
         print(f"wrote the class report to {path} (labs with graded submissions: {write_class_report(settings, path)})")
@@ -181,13 +181,13 @@ def main(argv=None) -> int:
         settings = load_settings(args)
         return COMMANDS[args.command](args, settings)
     except UsageProblem as problem:  # rejections quote the submission (file names, what was wrong in it)
-        from .inert_output import printable
+        from autograder.outputs.inert_output import printable
 
         print(printable(f"autograder: {problem}"), file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # the grader's own failure: say so with the traceback, exit 3
-        from .inert_output import printable
-        from .labs import UsageError
+        from autograder.outputs.inert_output import printable
+        from autograder.course.labs import UsageError
 
         if isinstance(error, UsageError):
             print(printable(f"autograder: {error}"), file=sys.stderr)

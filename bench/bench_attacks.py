@@ -16,7 +16,7 @@ rusage that wait4 returns also holds the peaks of reaped descendants, the memory
   many_cells    the answer key, then 10,000 cells `x = 1`
   memory_bomb   relu builds a 6 GiB string (the kernel's memory cgroup stops it)
 
-The course is a throwaway folder built as autograder/demo.py builds demo_course/, with lab1's limits set as
+The course is a throwaway folder built as autograder/demo/course.py builds demo_course/, with lab1's limits set as
 the kit's tests set them (LIMITS below; submission_timeout 8 s). The script prints per case the grader's
 peak RSS, the wall time, the score, and the ratio of the peak RSS to the answer key's (target: <= 2).
 
@@ -33,10 +33,10 @@ import sys
 import tempfile
 import time
 
-from autograder.config import load_config
-from autograder.demo import make_course
-from autograder.examples import Variant, write_variant
-from autograder.release import release_lab
+from autograder.course.config import load_config
+from autograder.demo.course import make_course
+from autograder.demo.examples import Variant, write_variant
+from autograder.course.release import release_lab
 
 LAB = "lab1_neuron"
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))

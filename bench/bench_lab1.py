@@ -17,7 +17,7 @@ its own start-up, timed with time.perf_counter:
                    kernels (how `grade LAB` is meant to run at class scale; nbgrader autograde has no such mode)
   nbgrader-batch   nbgrader autograde lab1_neuron --force, once over all eight, counted as total / 8
 
-The course is a throwaway folder built as autograder/demo.py builds demo_course/ (links to the kit's source/,
+The course is a throwaway folder built as autograder/demo/course.py builds demo_course/ (links to the kit's source/,
 grading_tests/, examples/ and course_config.py), with lab1_neuron released into it. Every command runs with
 OMP_NUM_THREADS=1 and MPLBACKEND=Agg. The script prints, per method, the median, min and max seconds per
 submission, the ratios of the medians, and the scores the kit gave (alice, the answer key, must get full marks).
@@ -36,10 +36,10 @@ import sys
 import tempfile
 import time
 
-from autograder.config import load_config
-from autograder.demo import make_course
-from autograder.examples import load_variants, write_variant
-from autograder.release import release_lab
+from autograder.course.config import load_config
+from autograder.demo.course import make_course
+from autograder.demo.examples import load_variants, write_variant
+from autograder.course.release import release_lab
 
 LAB = "lab1_neuron"
 STUDENTS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "judy")

@@ -16,12 +16,12 @@ import tempfile
 import time
 from collections import defaultdict
 
-from autograder.config import load_config
-from autograder.examples import load_variants, write_variant
-from autograder.grading import grade_or_reject
-from autograder.kernel_pool import KernelPool
-from autograder.labs import find_lab
-from autograder.sandbox import make_launcher
+from autograder.course.config import load_config
+from autograder.demo.examples import load_variants, write_variant
+from autograder.grading.submission import grade_or_reject
+from autograder.kernel.pool import KernelPool
+from autograder.course.labs import find_lab
+from autograder.sandbox.bubblewrap import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import torch
 
-from autograder.config import load_config
-from autograder.lab_data import LabData
+from autograder.course.config import load_config
+from autograder.checks.lab_data import LabData
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from solution_code import KIT, notebook_code  # noqa: E402

@@ -2,7 +2,7 @@
 
 For each seed s: keras.utils.set_random_seed(s); G = build_generator(100), D = build_discriminator(),
 gan = build_gan(G, D); train_gan_keras(G, D, gan, the training images as float32 (N, 28, 28) in [0, 1], STEPS,
-batch_size=128); 2,000 samples G(noise, training=False); the measures of autograder/sample_quality.py against
+batch_size=128); 2,000 samples G(noise, training=False); the measures of autograder/checks/sample_quality.py against
 the held-out digits. This is the protocol of grading_tests/lab5_gan_keras/conftest.py (which uses seed 0), with
 the code of the answer key or of an example submission (--variant STUDENT, from examples/lab5_gan_keras.py).
 
@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from solution_code import KIT, notebook_code  # noqa: E402
 
-from autograder.kernel_launcher import KERNEL_ENVIRONMENT  # noqa: E402
+from autograder.kernel.provisioner import KERNEL_ENVIRONMENT  # noqa: E402
 
 LAB = "lab5_gan_keras"
 IMPORTS = (
@@ -35,8 +35,8 @@ IMPORTS = (
 
 def train_and_sample(seed: int, steps: int, variant: str | None, target: str) -> None:
     """In a child process: one training run of the answer key (or variant); samples (2000, 28, 28) to `target`."""
-    from autograder.config import load_config
-    from autograder.lab_data import LabData
+    from autograder.course.config import load_config
+    from autograder.checks.lab_data import LabData
 
     settings = load_config(os.path.join(KIT, "course_config.py"))
     split = LabData(settings.path("release", LAB), settings.path("data"), "mnist").mnist()
@@ -67,9 +67,9 @@ def main(argv=None) -> int:
 
     import torch
 
-    from autograder import sample_quality
-    from autograder.config import load_config
-    from autograder.lab_data import LabData
+    from autograder.checks import sample_quality
+    from autograder.course.config import load_config
+    from autograder.checks.lab_data import LabData
 
     torch.set_num_threads(1)
     settings = load_config(os.path.join(KIT, "course_config.py"))

@@ -15,9 +15,9 @@ import sys
 import numpy as np
 import torch
 
-from autograder import sample_quality
-from autograder.config import load_config
-from autograder.lab_data import LabData
+from autograder.checks import sample_quality
+from autograder.course.config import load_config
+from autograder.checks.lab_data import LabData
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lab5_quality import IMPORTS, samples, train  # noqa: E402

@@ -2,7 +2,7 @@
 
 For each seed s: torch.manual_seed(s); G, D = Generator(), Discriminator(); train_gan(G, D, the training images
 in shuffled batches of 64 (seed s), STEPS, "cpu", seed=s); 2,000 samples drawn in eval mode; the measures of
-autograder/sample_quality.py against the held-out digits. This is the protocol of
+autograder/checks/sample_quality.py against the held-out digits. This is the protocol of
 grading_tests/lab5_gan/conftest.py (which uses seed 0), run in this process on one thread with the code of the
 answer key, or of an example submission (--variant STUDENT, from examples/lab5_gan.py).
 
@@ -16,9 +16,9 @@ import time
 import numpy as np
 import torch
 
-from autograder import sample_quality
-from autograder.config import load_config
-from autograder.lab_data import LabData
+from autograder.checks import sample_quality
+from autograder.course.config import load_config
+from autograder.checks.lab_data import LabData
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from solution_code import KIT, notebook_code  # noqa: E402

@@ -7,8 +7,8 @@ import tempfile
 
 import nbformat
 
-from autograder.examples import load_variants, write_variant
-from autograder.notebook_cells import is_solution
+from autograder.demo.examples import load_variants, write_variant
+from autograder.grading.cells import is_solution
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -3,7 +3,7 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. Used by `./demo.sh` and by tests/test_lab1_grades.py.
 """
-from autograder.examples import Variant
+from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
     "test_step_is_one_at_zero", "test_step_values", "test_step_on_arrays",

@@ -3,7 +3,7 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. The edits are made on the answer key's cells basic_network, two_layer_network and predict.
 """
-from autograder.examples import Variant
+from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
     "test_basic_network_lecture_example", "test_basic_network_formula",

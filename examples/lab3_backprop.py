@@ -3,7 +3,7 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. Written like examples/lab1_neuron.py, as small edits of the answer key's cells.
 """
-from autograder.examples import Variant
+from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
     "test_mse_loss_formula", "test_bce_formula", "test_bce_finite_at_0_and_1",

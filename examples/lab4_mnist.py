@@ -5,7 +5,7 @@ the others. The edits are made on the answer key's cells mlp, cnn, train_one_epo
 Whether a bug also costs the accuracy checks was measured, not guessed: bench/lab4_accuracy.py --variant NAME
 gives the held-out accuracy of the bug's fit over 20 seeds (the checks use seed 0; see the README).
 """
-from autograder.examples import Variant
+from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
     "test_mlp_output_shape_for_images", "test_mlp_accepts_flat_input", "test_mlp_outputs_logits",

@@ -5,7 +5,7 @@ the others. The edits are made on the answer key's cells models, losses and trai
 costs the sample checks was measured: bench/lab5_quality.py --variant NAME gives the measures of the bug's
 3,000-step training run (the checks use seed 0; see the README).
 """
-from autograder.examples import Variant
+from autograder.demo.examples import Variant
 
 SAMPLE_CHECKS = ("test_samples_are_recognisable_digits", "test_samples_cover_the_digits", "test_samples_are_close_to_real_digits")
 ALL_CHECKS = {

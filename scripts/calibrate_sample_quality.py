@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python scripts/calibrate_sample_quality.py --seeds 10 --steps 1000,2000,3000
 
-Prints a Markdown table (min / mean / max over seeds of each measure of autograder/sample_quality.py) for:
+Prints a Markdown table (min / mean / max over seeds of each measure of autograder/checks/sample_quality.py) for:
 real training digits against the held-out ones; two halves of the held-out digits; an untrained generator;
 uniform noise; real digits of only 1, 2 or 5 classes (mode collapse); and a lecture-style MLP GAN trained for each
 step budget in --steps, from each seed (one run per seed, measured at every budget on the way). --variants adds
@@ -21,7 +21,7 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [KIT, os.path.join(KIT, "source", "lab4_mnist")]
 
 import mnist_data  # noqa: E402
-from autograder.sample_quality import (assess, digit_features, load_reference_classifier,  # noqa: E402
+from autograder.checks.sample_quality import (assess, digit_features, load_reference_classifier,  # noqa: E402
                                        to_model_range)
 
 LATENT_DIM = 100

@@ -10,7 +10,7 @@ for candidate in /usr/bin/python3.11 /usr/bin/python3; do
   if [ -z "${KIT_PYTHON:-}" ] && [ -x "$candidate" ]; then PYTHON="$candidate"; break; fi
 done
 
-# The sandbox (see autograder/sandbox.py): bubblewrap, and the unprivileged user the kernels run as; and
+# The sandbox (see autograder/sandbox/bubblewrap.py): bubblewrap, and the unprivileged user the kernels run as; and
 # Fashion-MNIST, the data set course_config.py may choose instead of MNIST (Debian's package, 30 MB).
 SANDBOX_USER="${KIT_SANDBOX_USER:-agsandbox}"
 if [ "$(id -u)" = 0 ]; then

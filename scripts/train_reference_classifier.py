@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python scripts/train_reference_classifier.py
 
-Trains autograder.sample_quality.ReferenceClassifier on the training part of whatever MNIST the data helper finds
+Trains autograder.checks.sample_quality.ReferenceClassifier on the training part of whatever MNIST the data helper finds
 (the full 60,000 images where present, else the offline 8,000), reports accuracy on the held-out part, and writes
 data/reference_classifier/classifier.pt and README.md. Deterministic: fixed seed, one CPU thread.
 """
@@ -21,7 +21,7 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [KIT, os.path.join(KIT, "source", "lab4_mnist")]
 
 import mnist_data  # noqa: E402
-from autograder.sample_quality import REFERENCE_WEIGHTS, ReferenceClassifier, predict, to_model_range  # noqa: E402
+from autograder.checks.sample_quality import REFERENCE_WEIGHTS, ReferenceClassifier, predict, to_model_range  # noqa: E402
 
 SEED = 0
 EPOCHS = 20
@@ -69,9 +69,9 @@ def write_readme(folder, split, accuracy, seconds, weights_path):
     parameters = sum(p.numel() for p in ReferenceClassifier().parameters())
     text = f"""# Reference MNIST classifier
 
-Judges GAN samples on the grader's side (autograder/sample_quality.py; never in a student's kernel).
+Judges GAN samples on the grader's side (autograder/checks/sample_quality.py; never in a student's kernel).
 
-- Architecture (`autograder.sample_quality.ReferenceClassifier`, {parameters:,} parameters): input (N, 1, 28, 28)
+- Architecture (`autograder.checks.sample_quality.ReferenceClassifier`, {parameters:,} parameters): input (N, 1, 28, 28)
   in [-1, 1] (uint8 / 127.5 - 1, a Tanh generator's range); Conv 1->16 3x3 pad 1, ReLU, MaxPool 2;
   Conv 16->32 3x3 pad 1, ReLU, MaxPool 2; Linear 1568->128, ReLU (the feature layer for the Fréchet distance);
   Linear 128->10 (logits).

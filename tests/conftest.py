@@ -4,15 +4,15 @@ import tempfile
 
 import pytest
 
-from autograder.config import load_config
-from autograder.examples import load_variants, write_variant
-from autograder.grading import grade_or_reject
-from autograder.labs import find_lab
-from autograder.kernel_pool import KernelPool
-from autograder.sandbox import make_launcher
+from autograder.course.config import load_config
+from autograder.demo.examples import load_variants, write_variant
+from autograder.grading.submission import grade_or_reject
+from autograder.course.labs import find_lab
+from autograder.kernel.pool import KernelPool
+from autograder.sandbox.bubblewrap import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The checks draw each submission's inputs from the course secret (autograder/check_seed.py), which a fresh
+# The checks draw each submission's inputs from the course secret (autograder/grading/check_seed.py), which a fresh
 # clone makes at random: the kit's own course is graded here under a fixed one, so that every run of the suite
 # draws the same inputs and a verdict near a threshold cannot move between runs.
 TEST_SECRET = os.path.join(tempfile.mkdtemp(prefix="kit-tests-"), "course_secret.txt")

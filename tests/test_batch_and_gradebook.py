@@ -9,15 +9,15 @@ import sys
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.batch import grade_all
-from autograder.class_report import summarise, write_class_report
-from autograder.config import load_config
-from autograder.demo import hand_in, make_course
-from autograder.examples import load_variants
-from autograder.export import export_csv, export_gradescope
-from autograder.labs import find_lab
-from autograder.release import release_lab
-from autograder.sandbox import make_launcher
+from autograder.grading.class_batch import grade_all
+from autograder.outputs.class_report import summarise, write_class_report
+from autograder.course.config import load_config
+from autograder.demo.course import hand_in, make_course
+from autograder.demo.examples import load_variants
+from autograder.outputs.export import export_csv, export_gradescope
+from autograder.course.labs import find_lab
+from autograder.course.release import release_lab
+from autograder.sandbox.bubblewrap import make_launcher
 from conftest import KIT
 
 

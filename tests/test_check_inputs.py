@@ -11,14 +11,16 @@ import os
 import pytest
 import torch
 
-from autograder import check_seed, sample_quality
-from autograder.config import Limits, load_config
-from autograder.examples import load_variants, write_variant
-from autograder.grading import grade_or_reject
-from autograder.kernel_pool import KernelPool
-from autograder.lab_data import LabData
-from autograder.labs import find_lab
-from autograder.sandbox import make_launcher
+from autograder.grading import check_seed
+
+from autograder.checks import sample_quality
+from autograder.course.config import Limits, load_config
+from autograder.demo.examples import load_variants, write_variant
+from autograder.grading.submission import grade_or_reject
+from autograder.kernel.pool import KernelPool
+from autograder.checks.lab_data import LabData
+from autograder.course.labs import find_lab
+from autograder.sandbox.bubblewrap import make_launcher
 from conftest import KIT, failed_checks
 
 

@@ -6,8 +6,8 @@ import os
 import nbformat
 import pytest
 
-from autograder.grading import grade_notebook
-from autograder.notebook_cells import grade_id
+from autograder.grading.submission import grade_notebook
+from autograder.grading.cells import grade_id
 from conftest import failed_checks
 
 

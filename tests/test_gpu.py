@@ -2,10 +2,10 @@
 without a GPU (CI has none); the CPU path is tested by tests/test_lab_examples.py on every run."""
 import pytest
 
-from autograder.grading import grade_notebook
-from autograder.kernel_pool import KernelPool
-from autograder.labs import find_lab, has_gpu
-from autograder.sandbox import make_launcher
+from autograder.grading.submission import grade_notebook
+from autograder.kernel.pool import KernelPool
+from autograder.course.labs import find_lab, has_gpu
+from autograder.sandbox.bubblewrap import make_launcher
 from conftest import failed_checks
 
 pytestmark = pytest.mark.skipif(not has_gpu(), reason="needs an NVIDIA GPU")

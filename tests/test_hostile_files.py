@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from autograder.batch import grade_all
-from autograder.config import load_config
-from autograder.demo import make_course
-from autograder.examples import Variant, write_variant
-from autograder.labs import find_lab
-from autograder.release import release_lab
-from autograder.gradebook import open_gradebook
-from autograder.sandbox import make_launcher
-from autograder.submitted_files import student_id_problem
+from autograder.grading.class_batch import grade_all
+from autograder.course.config import load_config
+from autograder.demo.course import make_course
+from autograder.demo.examples import Variant, write_variant
+from autograder.course.labs import find_lab
+from autograder.course.release import release_lab
+from autograder.outputs.gradebook import open_gradebook
+from autograder.sandbox.bubblewrap import make_launcher
+from autograder.grading.submitted_files import student_id_problem
 from conftest import KIT
 
 LAB = "lab1_neuron"

@@ -1,6 +1,6 @@
 """What the kit writes for people is inert: no student HTML or JavaScript runs where an instructor looks.
 
-Unit specifications of autograder/inert_output.py on hostile inputs; one real lab1 batch (a payload submission
+Unit specifications of autograder/outputs/inert_output.py on hostile inputs; one real lab1 batch (a payload submission
 beside the answer key) whose autograded notebook, feedback page, class report, CSV and terminal tables are
 checked; and a real browser (headless Chromium) that opens formgrader's view of the payload's autograded
 notebook, served by a real `jupyter server`, and the payload's feedback page: no payload may run.
@@ -18,15 +18,15 @@ import nbformat
 import pytest
 from nbconvert.filters.markdown import markdown2html
 
-from autograder.batch import grade_all
-from autograder.class_report import format_lab_report, read_class_results
+from autograder.grading.class_batch import grade_all
+from autograder.outputs.class_report import format_lab_report, read_class_results
 from autograder.cli import format_class_table
-from autograder.config import load_config
-from autograder.demo import make_course
-from autograder.examples import Variant, write_variant
-from autograder.export import export_csv, export_gradescope
-from autograder.feedback import render
-from autograder.inert_output import (
+from autograder.course.config import load_config
+from autograder.demo.course import make_course
+from autograder.demo.examples import Variant, write_variant
+from autograder.outputs.export import export_csv, export_gradescope
+from autograder.outputs.feedback import render
+from autograder.outputs.inert_output import (
     clear_saved_outputs,
     csv_cell,
     inert_html,
@@ -38,9 +38,9 @@ from autograder.inert_output import (
     printable,
     printable_line,
 )
-from autograder.labs import find_lab
-from autograder.results import format_table, write_results
-from autograder.sandbox import make_launcher
+from autograder.course.labs import find_lab
+from autograder.outputs.results import format_table, write_results
+from autograder.sandbox.bubblewrap import make_launcher
 from conftest import KIT
 
 LAB = "lab1_neuron"
@@ -365,7 +365,7 @@ def payload_batch(tmp_path_factory):
     """lab1 graded in the sandbox with short limits: the payload, and the answer key under a formula-like id."""
     folder = str(tmp_path_factory.mktemp("inert") / "course")
     settings = course_copy(folder, {LAB: {"cell_timeout": 4.0, "check_timeout": 3.0}})
-    from autograder.release import release_lab
+    from autograder.course.release import release_lab
 
     release_lab(settings, LAB, with_solution=True)
     payload_notebook(settings, settings.path("submitted", "payload", LAB, LAB + ".ipynb"))
@@ -492,7 +492,7 @@ def formgrader(payload_batch, tmp_path_factory):
 
 
 def submission_id(settings, student: str) -> str:
-    from autograder.gradebook import open_gradebook
+    from autograder.outputs.gradebook import open_gradebook
 
     with open_gradebook(settings) as gradebook:
         return gradebook.find_submission_notebook(LAB, LAB, student).id

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from autograder.config import Limits
-from autograder.failures import KernelDied, KernelTimeout, OutputExceeded, SubmissionFailure
-from autograder.kernel_pool import KernelPool
+from autograder.course.config import Limits
+from autograder.errors import KernelDied, KernelTimeout, OutputExceeded, SubmissionFailure
+from autograder.kernel.pool import KernelPool
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
 """lab1_neuron is graded as a careful teaching assistant would: full marks, zero, and each bug's own points."""
 import pytest
 
-from autograder.config import load_config
-from autograder.examples import load_variants
+from autograder.course.config import load_config
+from autograder.demo.examples import load_variants
 from conftest import KIT, failed_checks
 
 VARIANTS = load_variants(load_config(f"{KIT}/course_config.py"), "lab1_neuron")
 
 
 def test_answer_key_scores_full_marks(settings, lab1, pool):
-    from autograder.grading import grade_notebook
+    from autograder.grading.submission import grade_notebook
 
     results = grade_notebook(settings, lab1, lab1.release_notebook.replace("release", "solutions"), pool).results
     assert results["score"] == results["max_score"] == 20, f"the answer key should score 20/20: {failed_checks(results)}"
@@ -17,7 +17,7 @@ def test_answer_key_scores_full_marks(settings, lab1, pool):
 
 
 def test_released_stub_scores_zero(settings, lab1, pool):
-    from autograder.grading import grade_notebook
+    from autograder.grading.submission import grade_notebook
 
     results = grade_notebook(settings, lab1, lab1.release_notebook, pool).results
     assert results["score"] == 0, f"the untouched stub should score 0, got {results['score']}"
@@ -91,8 +91,8 @@ def verdicts(results: dict) -> list[tuple]:
 
 
 def test_grading_the_same_notebook_twice_gives_the_same_verdicts(settings, lab1, pool, graded_examples, tmp_path):
-    from autograder.examples import write_variant
-    from autograder.grading import grade_notebook
+    from autograder.demo.examples import write_variant
+    from autograder.grading.submission import grade_notebook
 
     for student in ("bob", "carol", "judy"):
         variant, first = graded_examples[student]

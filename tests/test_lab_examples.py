@@ -1,16 +1,16 @@
 """Every lab is graded as a careful teaching assistant would: the answer key full marks, the stub zero, and
 each example bug in examples/<lab>.py exactly the checks it breaks, with their reasons.
 
-Each lab's examples are graded once, as one batch of two worker processes in the sandbox (autograder/workers.py),
+Each lab's examples are graded once, as one batch of two worker processes in the sandbox (autograder/grading/workers.py),
 the way `autograder grade LAB --workers 2` grades a class.
 """
 
 import pytest
 
-from autograder.config import load_config
-from autograder.examples import load_variants, write_variant
-from autograder.labs import find_lab
-from autograder.workers import grade_in_parallel
+from autograder.course.config import load_config
+from autograder.demo.examples import load_variants, write_variant
+from autograder.course.labs import find_lab
+from autograder.grading.workers import grade_in_parallel
 from conftest import KIT, failed_checks
 
 SETTINGS = load_config(f"{KIT}/course_config.py")

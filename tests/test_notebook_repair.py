@@ -4,10 +4,10 @@ import json
 import nbformat
 import pytest
 
-from autograder.cell_restore import restore_cells
-from autograder.failures import SubmissionRejected
-from autograder.notebook_cells import grade_id
-from autograder.notebook_validation import check_lab, read_submission
+from autograder.grading.restore import restore_cells
+from autograder.errors import SubmissionRejected
+from autograder.grading.cells import grade_id
+from autograder.grading.validation import check_lab, read_submission
 
 
 @pytest.fixture

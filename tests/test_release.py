@@ -2,10 +2,10 @@
 import nbformat
 import pytest
 
-from autograder.check_runner import collect_checks
-from autograder.release import ReleaseError, check_points, generate_assignment
-from autograder.config import load_config
-from autograder.notebook_cells import is_solution
+from autograder.grading.check_runner import collect_checks
+from autograder.course.release import ReleaseError, check_points, generate_assignment
+from autograder.course.config import load_config
+from autograder.grading.cells import is_solution
 from conftest import KIT
 
 LABS = load_config(f"{KIT}/course_config.py").autograder.labs

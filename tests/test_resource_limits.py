@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from autograder.batch import grade_all
-from autograder.config import load_config
-from autograder.demo import make_course
-from autograder.examples import Variant, write_variant
-from autograder.labs import find_lab
-from autograder.sandbox import make_launcher
+from autograder.grading.class_batch import grade_all
+from autograder.course.config import load_config
+from autograder.demo.course import make_course
+from autograder.demo.examples import Variant, write_variant
+from autograder.course.labs import find_lab
+from autograder.sandbox.bubblewrap import make_launcher
 from conftest import failed_checks
 
 LIMITS = {"cell_timeout": 4.0, "check_timeout": 3.0, "submission_timeout": 8.0, "interrupt_grace": 1.0}
@@ -87,7 +87,7 @@ def batch(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("resource_limits") / "course")
     make_course(folder, {"lab1_neuron": LIMITS})
     settings = load_config(os.path.join(folder, "course_config.py"))
-    from autograder.release import release_lab
+    from autograder.course.release import release_lab
 
     release_lab(settings, "lab1_neuron", with_solution=True)
     for variant in ATTACKS:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.sample_quality import (assess, class_coverage, digit_features, frechet_distance, inception_score,
+from autograder.checks.sample_quality import (assess, class_coverage, digit_features, frechet_distance, inception_score,
                                        load_reference_classifier, predict, to_model_range)
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -5,7 +5,9 @@ import io
 import numpy as np
 import pytest
 
-from autograder import kernel_bridge, wire
+from autograder.kernel import bridge
+
+from autograder.kernel import wire
 
 
 def npy(array, allow_pickle=False) -> str:
@@ -20,8 +22,8 @@ def npy(array, allow_pickle=False) -> str:
     ids=repr,
 )
 def test_plain_values_round_trip_through_the_bridge_encoding(value):
-    kernel_bridge._user_ns = {}
-    decoded = wire.decode(kernel_bridge.encode(value))
+    bridge._user_ns = {}
+    decoded = wire.decode(bridge.encode(value))
     if isinstance(value, float) and value != value:
         assert decoded != decoded, "NaN stays NaN"
     else:
@@ -30,9 +32,9 @@ def test_plain_values_round_trip_through_the_bridge_encoding(value):
 
 def test_arrays_keep_shape_and_dtype_and_scalars_stay_scalars():
     array = np.arange(6, dtype=np.float32).reshape(2, 3)
-    decoded = wire.decode(kernel_bridge.encode(array))
+    decoded = wire.decode(bridge.encode(array))
     assert type(decoded) is np.ndarray and decoded.dtype == np.float32 and decoded.shape == (2, 3)
-    scalar = wire.decode(kernel_bridge.encode(np.float64(0.5)))
+    scalar = wire.decode(bridge.encode(np.float64(0.5)))
     assert np.shape(scalar) == () and scalar == 0.5
 
 
@@ -43,7 +45,7 @@ def test_a_rigged_float_subclass_crosses_as_a_plain_float():
 
         __hash__ = float.__hash__
 
-    decoded = wire.decode(kernel_bridge.encode(AlwaysEqual(0.25)))
+    decoded = wire.decode(bridge.encode(AlwaysEqual(0.25)))
     assert type(decoded) is float and decoded == 0.25 and decoded != 1.0
 
 
@@ -53,13 +55,13 @@ def test_a_rigged_ndarray_subclass_crosses_as_a_plain_array():
             return np.ones(self.shape, bool)
 
     rigged = np.zeros(3).view(AlwaysClose)
-    decoded = wire.decode(kernel_bridge.encode(rigged))
+    decoded = wire.decode(bridge.encode(rigged))
     assert type(decoded) is np.ndarray and not np.array_equal(decoded, np.ones(3))
 
 
 def test_other_objects_stay_in_the_kernel_as_handles():
-    kernel_bridge._handles.clear()
-    decoded = wire.decode(kernel_bridge.encode(object()))
+    bridge._handles.clear()
+    decoded = wire.decode(bridge.encode(object()))
     assert isinstance(decoded, wire.HandleInfo) and decoded.type == "builtins.object"
 
 

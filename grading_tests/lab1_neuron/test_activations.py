@@ -7,7 +7,7 @@ convention is checked once, by test_step_is_one_at_zero.
 import numpy as np
 import pytest
 
-from autograder.expect import close, number
+from autograder.checks.expect import close, number
 
 pytestmark = pytest.mark.grade_cell("test_activations")
 

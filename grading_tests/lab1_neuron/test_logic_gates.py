@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from autograder.expect import number, numeric_array
+from autograder.checks.expect import number, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_logic_gates")
 

@@ -6,7 +6,7 @@ the student's activation functions does not cost points here.
 import numpy as np
 import pytest
 
-from autograder.expect import close, number
+from autograder.checks.expect import close, number
 
 pytestmark = pytest.mark.grade_cell("test_neuron")
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from autograder.expect import number
+from autograder.checks.expect import number
 
 pytestmark = pytest.mark.grade_cell("test_xor")
 

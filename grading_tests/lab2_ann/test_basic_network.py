@@ -7,7 +7,7 @@ and o1 = f(w · [h1, h2] + b).
 import numpy as np
 import pytest
 
-from autograder.expect import close
+from autograder.checks.expect import close
 
 pytestmark = pytest.mark.grade_cell("test_basic_network")
 

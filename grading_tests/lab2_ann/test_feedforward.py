@@ -8,7 +8,7 @@ wrong shape loses only the shape checks.
 import numpy as np
 import pytest
 
-from autograder.expect import close, numeric_array
+from autograder.checks.expect import close, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_feedforward")
 

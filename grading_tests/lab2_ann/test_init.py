@@ -6,7 +6,7 @@ sizes of the weights, zero biases and the seed are separate checks: each typical
 import numpy as np
 import pytest
 
-from autograder.expect import numeric_array
+from autograder.checks.expect import numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_init")
 

@@ -8,7 +8,7 @@ symmetric), so predict's thresholding is checked apart from feedforward's detail
 import numpy as np
 import pytest
 
-from autograder.expect import numeric_array
+from autograder.checks.expect import numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_predict")
 

@@ -10,7 +10,7 @@ a gradient without the mean's 1/n fails; so does sigma' taken at an output inste
 import numpy as np
 import pytest
 
-from autograder.expect import numeric_array
+from autograder.checks.expect import numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_backward")
 

@@ -6,7 +6,7 @@ with eps up to 1e-3 leaves them unchanged); clipping itself is judged only by te
 import numpy as np
 import pytest
 
-from autograder.expect import close, number
+from autograder.checks.expect import close, number
 
 pytestmark = pytest.mark.grade_cell("test_losses")
 

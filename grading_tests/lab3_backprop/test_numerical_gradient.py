@@ -15,7 +15,7 @@ parameter that is not restored changes nothing there: that bug loses only the re
 import numpy as np
 import pytest
 
-from autograder.expect import close, numeric_array
+from autograder.checks.expect import close, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_numerical_gradient")
 

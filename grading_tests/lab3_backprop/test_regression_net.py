@@ -7,7 +7,7 @@ the forward check computes the expected output here from those parameters.
 import numpy as np
 import pytest
 
-from autograder.expect import close, numeric_array
+from autograder.checks.expect import close, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_regression_net")
 

@@ -6,7 +6,7 @@ and the derivative applied to an output (sigmoid twice) both fail the values che
 import numpy as np
 import pytest
 
-from autograder.expect import close
+from autograder.checks.expect import close
 
 pytestmark = pytest.mark.grade_cell("test_sigmoid_derivative")
 

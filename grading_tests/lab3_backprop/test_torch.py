@@ -16,7 +16,7 @@ checked seeds): that bug is judged by test_train_torch_matches_sgd alone.
 import numpy as np
 import pytest
 
-from autograder.expect import close, losses_of, numeric_array
+from autograder.checks.expect import close, losses_of, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_torch")
 

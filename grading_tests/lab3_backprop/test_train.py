@@ -15,7 +15,7 @@ in test_backward); update with + instead of -, min 1.327, fails.
 import numpy as np
 import pytest
 
-from autograder.expect import losses_of, numeric_array
+from autograder.checks.expect import losses_of, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_train")
 

@@ -13,7 +13,7 @@ units: 22 of 100 seeds fail (6, 9, 11, 12, 16, ...), 21 of 100 still after 20,00
 import numpy as np
 import pytest
 
-from autograder.expect import numeric_array
+from autograder.checks.expect import numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_train_xor")
 

@@ -4,7 +4,7 @@ Gradients are random arrays chosen here; every parameter must move by exactly -l
 """
 import pytest
 
-from autograder.expect import close, numeric_array
+from autograder.checks.expect import close, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_update")
 

@@ -7,7 +7,7 @@ submission trains identically every time it is graded.
 import pytest
 
 # Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
-# apart from the notebook's (autograder/kernel_bridge.py); `_ag_store(name, value)` is the bridge's own.
+# apart from the notebook's (autograder/kernel/bridge.py); `_ag_store(name, value)` is the bridge's own.
 KERNEL_CODE = '''
 import torch as _ag_torch
 from torch.utils.data import DataLoader as _ag_DataLoader, TensorDataset as _ag_TensorDataset

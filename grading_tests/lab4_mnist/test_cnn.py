@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.expect import logits, not_probabilities
+from autograder.checks.expect import logits, not_probabilities
 
 pytestmark = pytest.mark.grade_cell("test_cnn")
 

@@ -8,7 +8,7 @@ computed by the check (within one image).
 import numpy as np
 import pytest
 
-from autograder.expect import number
+from autograder.checks.expect import number
 
 pytestmark = pytest.mark.grade_cell("test_evaluate")
 

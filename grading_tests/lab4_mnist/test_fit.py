@@ -15,8 +15,8 @@ a "CNN" without convolutions 0.908; learning rate 0.1 0.73 / 0.09.
 import numpy as np
 import pytest
 
-from autograder.expect import losses_of
-from autograder.failures import GraderError
+from autograder.checks.expect import losses_of
+from autograder.errors import GraderError
 
 pytestmark = pytest.mark.grade_cell("test_fit")
 

@@ -13,7 +13,7 @@ max 0.343 (the check's seed, s = 0: 0.327). The check requires ratio < 0.5.
 import numpy as np
 import pytest
 
-from autograder.expect import number, numeric_array
+from autograder.checks.expect import number, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_train_one_epoch")
 

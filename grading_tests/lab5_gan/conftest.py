@@ -4,12 +4,12 @@ The GAN is trained once per kernel by the student's own train_gan, for a number 
 device (STEPS), and its samples are made by the checks' own code (the generator called on the checks' noise,
 in eval mode, without gradients). The samples are kept here, in the grader, keyed by the kernel, for the
 three checks that judge them; the measures are computed here with the kit's reference classifier
-(autograder/sample_quality.py), never in the student's kernel.
+(autograder/checks/sample_quality.py), never in the student's kernel.
 """
 import numpy as np
 import pytest
 
-from autograder import sample_quality
+from autograder.checks import sample_quality
 
 # Steps of the student's train_gan in the quality checks: on a GPU the reference reaches the thresholds in
 # a fraction of the GPU budget; on a CPU the budget is what a 2-core grader affords (see test_samples.py).
@@ -18,7 +18,7 @@ SAMPLES = 2000  # the Fréchet distance depends on the number of samples: its th
 REDRAWN = 200  # samples drawn again on other noise: a generator's images must depend on its noise
 
 # Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
-# apart from the notebook's (autograder/kernel_bridge.py); `_ag_store(name, value)` is the bridge's own.
+# apart from the notebook's (autograder/kernel/bridge.py); `_ag_store(name, value)` is the bridge's own.
 KERNEL_CODE = '''
 import torch as _ag_torch
 from torch.utils.data import DataLoader as _ag_DataLoader, TensorDataset as _ag_TensorDataset

@@ -3,7 +3,7 @@ computed here in float64 on known scores."""
 import numpy as np
 import pytest
 
-from autograder.expect import number
+from autograder.checks.expect import number
 
 pytestmark = pytest.mark.grade_cell("test_losses")
 

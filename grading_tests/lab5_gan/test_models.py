@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.expect import numeric_array
+from autograder.checks.expect import numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_models")
 

@@ -10,8 +10,8 @@ stay the same on other noise, fail all three sample checks (sample_quality.origi
 import numpy as np
 import pytest
 
-from autograder import sample_quality
-from autograder.expect import losses_of, numeric_array
+from autograder.checks import sample_quality
+from autograder.checks.expect import losses_of, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_train_gan")
 

@@ -7,7 +7,7 @@ player looked like), so they see the discriminator's step and the generator's st
 import numpy as np
 import pytest
 
-from autograder.expect import number
+from autograder.checks.expect import number
 
 pytestmark = pytest.mark.grade_cell("test_train_step")
 

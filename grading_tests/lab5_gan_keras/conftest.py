@@ -11,7 +11,7 @@ checks' noise, training=False); the three checks that judge them share the run (
 import numpy as np
 import pytest
 
-from autograder import sample_quality
+from autograder.checks import sample_quality
 
 STEPS = 3000  # about 35 s of the reference's training on one CPU thread (bench/lab5_keras_quality.py)
 BATCH_SIZE = 128
@@ -19,7 +19,7 @@ SAMPLES = 2000  # the Fréchet distance depends on the number of samples: its th
 REDRAWN = 200  # samples drawn again on other noise: a generator's images must depend on its noise
 
 # Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
-# apart from the notebook's (autograder/kernel_bridge.py); `_ag_store(name, value)` is the bridge's own.
+# apart from the notebook's (autograder/kernel/bridge.py); `_ag_store(name, value)` is the bridge's own.
 KERNEL_CODE = '''
 import numpy as _ag_np
 import keras as _ag_keras

@@ -8,7 +8,7 @@ leaves freezing to the training loop, as many Keras 2 tutorials do, is a correct
 import numpy as np
 import pytest
 
-from autograder.expect import number, numeric_array
+from autograder.checks.expect import number, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_build_gan")
 

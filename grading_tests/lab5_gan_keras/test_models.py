@@ -3,7 +3,7 @@ shapes, ranges, and the discriminator compiled with binary cross-entropy."""
 import numpy as np
 import pytest
 
-from autograder.expect import number, numeric_array
+from autograder.checks.expect import number, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_models")
 

@@ -11,8 +11,8 @@ Samples that are copies of real images, or that stay the same on other noise, fa
 import numpy as np
 import pytest
 
-from autograder import sample_quality
-from autograder.expect import losses_of, numeric_array
+from autograder.checks import sample_quality
+from autograder.checks.expect import losses_of, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_train_gan_keras")
 

@@ -1,0 +1,203 @@
+"""The autograder's settings (traitlets), read from course_config.py exactly as nbgrader reads its own.
+
+course_config.py holds both nbgrader's settings (``c.CourseDirectory...``) and ours (``c.Autograder...``);
+`load_config` reads it once and every stage takes the resulting `Settings`.
+
+Reading it runs it, as root: so it is never searched for from the working directory (a student's folder may
+hold one). It is the file named by --config, else by $AUTOGRADER_CONFIG, else the kit's own course_config.py;
+and a configuration inside a folder that holds student files is refused.
+"""
+import os
+from dataclasses import dataclass
+
+from traitlets import Bool, Dict, Float, Integer, List, Unicode
+from traitlets.config import Config, Configurable
+from traitlets.config.loader import PyFileConfigLoader
+
+DEFAULT_CONFIG_NAME = "course_config.py"
+CONFIG_VARIABLE = "AUTOGRADER_CONFIG"
+KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# nbgrader's folders of student files (course: submitted, autograded, feedback; its zip collect: downloaded;
+# its exchange: inbound, feedback)
+STUDENT_FOLDERS = frozenset({"submitted", "autograded", "feedback", "downloaded", "inbound"})
+
+
+class ConfigRefused(Exception):
+    """The configuration named lies where students' files are: it is never read."""
+
+
+class Autograder(Configurable):
+    """How submissions are executed and checked. Times are seconds, sizes bytes."""
+
+    labs = List(Unicode(), help="The labs of the course, in teaching order.").tag(config=True)
+    grading_tests_directory = Unicode("grading_tests", help="Hidden checks, relative to the course root.").tag(
+        config=True
+    )
+    solutions_directory = Unicode("solutions", help="Executed answer keys, relative to the course root.").tag(
+        config=True
+    )
+    data_directory = Unicode(
+        "data", help="Offline data the labs read, relative to the course root; kernels see it read-only as data/."
+    ).tag(config=True)
+    hidden_data = List(
+        Unicode(), ["reference_classifier"],
+        help="Folders of data/ that sandboxed kernels never see: the graders' own (the GAN checks' judge). The data "
+        "sets' own folders (mnist, MNIST, fashion-mnist, FashionMNIST) are never shown either: a kernel sees the "
+        "lab's training part alone.",
+    ).tag(config=True)
+    dataset = Unicode(
+        "mnist", help="The image data set of the MNIST-based labs: 'mnist' or 'fashion-mnist' (see mnist_data.py)."
+    ).tag(config=True)
+    results_file = Unicode("results.json", help="Name of a submission's results in autograded/<student>/<lab>/.").tag(
+        config=True
+    )
+    workers = Integer(1, help="Submissions graded at once by `grade LAB` (worker processes); --workers overrides.").tag(
+        config=True
+    )
+    kernel_start_timeout = Float(60.0, help="Seconds for a kernel to answer after it starts.").tag(config=True)
+    cell_timeout = Float(30.0, help="Wall-clock seconds for one notebook cell.").tag(config=True)
+    check_timeout = Float(20.0, help="Wall-clock seconds for one check, unless its time_limit marker says more.").tag(
+        config=True
+    )
+    submission_timeout = Float(900.0, help="Wall-clock seconds for one whole submission.").tag(config=True)
+    interrupt_grace = Float(2.0, help="Seconds an interrupted kernel gets to stop before it is killed.").tag(
+        config=True
+    )
+    max_notebook_bytes = Integer(100 * 2**20, help="Larger submissions are refused unread.").tag(config=True)
+    max_output_bytes = Integer(2 * 2**20, help="Output one execution may send back before it is stopped.").tag(
+        config=True
+    )
+    max_value_bytes = Integer(64 * 2**20, help="Size of one value a check may receive from the kernel.").tag(
+        config=True
+    )
+    max_submission_output_bytes = Integer(
+        16 * 2**20,
+        min=1,
+        help="Output one submission may send back in all (every cell and check, over every kernel): past it the "
+        "rest of the notebook is left out and later output is refused, so the autograded notebook stays small.",
+    ).tag(config=True)
+    max_kernel_deaths = Integer(
+        3, min=1, help="Kernel deaths in the notebook's cells after which the rest of the notebook is left out."
+    ).tag(config=True)
+    grader_memory_bytes = Integer(
+        4 * 2**30,
+        min=0,
+        help="Memory of the grader's own process and of each --workers process (RLIMIT_DATA; 0 for none): a "
+        "submission that makes the grader exceed it is that submission's failure, not the batch's.",
+    ).tag(config=True)
+    seed = Integer(0, help="Seed set in random, NumPy, torch and TensorFlow before every check.").tag(config=True)
+    secret_file = Unicode(
+        "course_secret.txt",
+        help="The course secret, relative to the course root: the checks draw each submission's inputs from "
+        "HMAC-SHA256(secret, lab and notebook sha256). Made on first use (mode 0600); keep it out of version control.",
+    ).tag(config=True)
+    run_public_test_cells = Bool(
+        False, help="Execute the notebook's public test cells when grading (the hidden checks cover them)."
+    ).tag(config=True)
+    sandbox_user = Unicode("agsandbox", help="Unprivileged user the sandboxed kernels run as.").tag(config=True)
+    memory_bytes = Integer(2 * 2**30, help="Memory of a kernel and all it starts (a cgroup; else per process).").tag(
+        config=True
+    )
+    cpu_seconds = Integer(3600, help="CPU seconds of the kernel process (RLIMIT_CPU).").tag(config=True)
+    max_processes = Integer(256, help="Processes and threads of a kernel and all it starts.").tag(config=True)
+    max_file_bytes = Integer(256 * 2**20, help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
+    max_open_files = Integer(1024, help="Open files of a kernel process (RLIMIT_NOFILE).").tag(config=True)
+    scratch_bytes = Integer(512 * 2**20, help="Size of the kernel's home and of its /tmp (tmpfs).").tag(config=True)
+    require_gpu = Bool(
+        False, help="Refuse to grade without an NVIDIA GPU (set per lab in lab_settings, e.g. for lab5_gan)."
+    ).tag(config=True)
+    preload = List(
+        Unicode(), help="Modules the kernel imports while it starts, e.g. ['numpy', 'matplotlib.pyplot']."
+    ).tag(config=True)
+    lab_settings = Dict(
+        help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}."
+    ).tag(config=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a stage needs: nbgrader's Config, our Autograder settings and the course root."""
+
+    config: Config
+    autograder: Autograder
+    root: str
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.root, *parts)
+
+    def for_lab(self, lab: str, name: str):
+        """The value of setting `name` for `lab`, with lab_settings overriding the course-wide value."""
+        return self.autograder.lab_settings.get(lab, {}).get(name, getattr(self.autograder, name))
+
+    @property
+    def course_id(self) -> str:
+        return self.config.CourseDirectory.get("course_id", "course")
+
+    @property
+    def db_url(self) -> str:
+        return self.config.CourseDirectory.get("db_url", "sqlite:///" + self.path("gradebook.db"))
+
+
+def find_config(explicit: str | None = None) -> str:
+    """The course's configuration file: `explicit` (--config), else $AUTOGRADER_CONFIG, else the kit's own
+    course_config.py; a folder stands for its course_config.py. Raises FileNotFoundError, or ConfigRefused for a
+    file inside a folder that holds student files."""
+    named = explicit or os.environ.get(CONFIG_VARIABLE) or os.path.join(KIT, DEFAULT_CONFIG_NAME)
+    path = os.path.abspath(named)
+    if os.path.isdir(path):
+        path = os.path.join(path, DEFAULT_CONFIG_NAME)
+    refuse_student_folder(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"no {DEFAULT_CONFIG_NAME} at {path}: pass --config PATH or set {CONFIG_VARIABLE} to the course's "
+            f"{DEFAULT_CONFIG_NAME} (it is never looked for in the working directory)"
+        )
+    return path
+
+
+def refuse_student_folder(path: str) -> None:
+    """Raise ConfigRefused if `path`, as named or with its links resolved, lies in a folder of student files."""
+    for where in (path, os.path.realpath(path)):
+        folders = set(os.path.dirname(where).split(os.sep))
+        if folders & STUDENT_FOLDERS:
+            raise ConfigRefused(
+                f"refusing the configuration {path}: it is inside a folder of student files "
+                f"({', '.join(sorted(folders & STUDENT_FOLDERS))}/), and reading it would run a student's code"
+            )
+
+
+def load_config(path: str | None = None) -> Settings:
+    """Read course_config.py: `path`, or as find_config chooses when it is None.
+
+    The course root is CourseDirectory.root when the file sets it, else the file's folder; nbgrader's db_url is
+    made absolute against that root so that every process, whatever its working directory, shares one gradebook.
+    """
+    path = find_config(path)
+    config = PyFileConfigLoader(os.path.basename(path), os.path.dirname(path)).load_config()
+    root = os.path.abspath(os.path.join(os.path.dirname(path), config.CourseDirectory.get("root", ".")))
+    config.CourseDirectory.root = root
+    db_url = config.CourseDirectory.get("db_url", "sqlite:///gradebook.db")
+    if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:////"):
+        db_url = "sqlite:///" + os.path.join(root, db_url[len("sqlite:///") :])
+    config.CourseDirectory.db_url = db_url
+    return Settings(config=config, autograder=Autograder(config=config), root=root)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use; seconds and bytes."""
+
+    kernel_start_timeout: float
+    cell_timeout: float
+    check_timeout: float
+    submission_timeout: float
+    interrupt_grace: float
+    max_output_bytes: int
+    max_value_bytes: int
+    max_submission_output_bytes: int
+    max_kernel_deaths: int
+    seed: int
+
+    @classmethod
+    def for_lab(cls, settings: Settings, lab: str) -> "Limits":
+        return cls(**{name: settings.for_lab(lab, name) for name in cls.__dataclass_fields__})

@@ -1,0 +1,103 @@
+"""Release a lab: check its points, make the student version with nbgrader, and execute the answer key.
+
+release/<lab>/ comes from nbgrader's generate_assignment (solutions cleared, cells locked, checksums) and
+is committed; solutions/<lab>/ is the source notebook executed with its outputs (plots included).
+"""
+import os
+import tempfile
+from collections import defaultdict
+
+import nbformat
+from jupyter_client import KernelManager
+from nbclient import NotebookClient
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+
+from autograder.grading.check_runner import collect_checks
+from autograder.course.config import Limits, Settings
+from autograder.outputs.gradebook import ensure_alembic_on_path, is_registered
+from autograder.kernel.provisioner import KernelLauncher, course_environment, kernel_command
+from autograder.grading.cells import grade_id, is_grade, is_manual, points
+from autograder.grading.submitted_files import record_release_time
+
+
+class SolutionKernelManager(KernelManager):
+    """The answer key's kernel: the grading kernels' command, never the kernel named in the notebook."""
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        return kernel_command(self.connection_file)
+
+
+class ReleaseError(Exception):
+    """The lab's source and its hidden checks disagree, or nbgrader could not generate the release."""
+
+
+def check_points(notebook, checks) -> None:
+    """Every autograded grade cell's points must equal the points of the hidden checks that count towards it."""
+    by_cell = defaultdict(float)
+    for check in checks:
+        by_cell[check.grade_cell] += check.points
+    cells = {grade_id(cell): points(cell) for cell in notebook.cells if is_grade(cell) and not is_manual(cell)}
+    problems = [f"check {check.nodeid} has no grade_cell marker" for check in checks if check.grade_cell is None]
+    problems += [f"checks count towards '{cell}', which is not a grade cell" for cell in by_cell if cell and cell not in cells]
+    problems += [
+        f"grade cell '{cell}' is worth {value:g} points but its checks add up to {by_cell.get(cell, 0):g}"
+        for cell, value in cells.items()
+        if abs(by_cell.get(cell, 0) - value) > 1e-9
+    ]
+    if problems:
+        raise ReleaseError("; ".join(problems))
+
+
+def nbgrader_api(settings: Settings, release_directory: str | None = None) -> NbGraderAPI:
+    coursedir = CourseDirectory(config=settings.config)
+    if release_directory is not None:
+        coursedir.release_directory = release_directory  # absolute: os.path.join(root, it) is it
+    return NbGraderAPI(coursedir=coursedir, config=settings.config)
+
+
+def generate_assignment(settings: Settings, lab: str, release_directory: str | None = None) -> None:
+    """nbgrader generate_assignment: writes release/<lab>/ and registers the lab's grade cells in the gradebook."""
+    ensure_alembic_on_path()
+    result = nbgrader_api(settings, release_directory).generate_assignment(lab, force=True, create=True)
+    if not result["success"]:
+        raise ReleaseError(f"nbgrader could not generate {lab}:\n{result.get('error') or result.get('log')}")
+
+
+def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
+    """Run the instructor's notebook (trusted code, no sandbox) and save it with its outputs as the answer key."""
+    nb = nbformat.read(source_path, as_version=4)
+    limits = Limits.for_lab(settings, lab)
+    launcher = KernelLauncher(course_environment(settings, lab))
+    folder = os.path.dirname(source_path)
+    with tempfile.TemporaryDirectory(prefix="ag-solution-") as run_dir:
+        km = SolutionKernelManager(transport="ipc", ip=os.path.join(run_dir, "kernel"))
+        env = launcher.environment(run_dir)
+        env.pop("MPLBACKEND")  # ipykernel's inline backend, so that the plots are saved in the answer key
+        km.start_kernel(env=env, cwd=folder)
+        try:
+            NotebookClient(nb, km=km, timeout=limits.cell_timeout, record_timing=False).execute()
+        finally:
+            km.shutdown_kernel(now=True)
+    nb.metadata.pop("widgets", None)
+    target = settings.path(settings.autograder.solutions_directory, lab, lab + ".ipynb")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    nbformat.write(nb, target)
+
+
+def release_lab(settings: Settings, lab: str, with_solution: bool = True) -> None:
+    source_path = settings.path("source", lab, lab + ".ipynb")
+    if not os.path.isfile(source_path):
+        raise ReleaseError(f"{source_path} does not exist")
+    check_points(nbformat.read(source_path, as_version=4), collect_checks(settings.path(settings.autograder.grading_tests_directory, lab)))
+    generate_assignment(settings, lab)
+    record_release_time(settings.path("release", lab))  # submission timestamps are compared with it
+    if with_solution:
+        execute_solution(settings, lab, source_path)
+
+
+def register_lab(settings: Settings, lab: str) -> None:
+    """Make sure the gradebook knows the lab's grade cells (a fresh gradebook learns them from nbgrader)."""
+    if not is_registered(settings, lab):
+        with tempfile.TemporaryDirectory(prefix="ag-register-") as scratch:  # release/ itself stays as released
+            generate_assignment(settings, lab, release_directory=scratch)

@@ -1,0 +1,149 @@
+"""How a submission's kernel process is started: the environment it sees and the command that wraps it.
+
+`KernelLauncher` starts the kernel as a plain child of the grader (for `check` on a student's own machine, and
+for `grade --no-sandbox`); the sandbox module provides a launcher with the same methods that wraps the same
+command in bubblewrap. The command is always built here, so a kernel name in a notebook's metadata can never
+choose another kernel.
+"""
+import glob
+import os
+import shutil
+import signal
+import sys
+
+from autograder.errors import KernelDied, SubmissionFailure
+
+# Thread counts and library switches that make checks reproducible and quiet (see NOTES.md).
+KERNEL_ENVIRONMENT = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "MPLBACKEND": "Agg",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "TF_NUM_INTRAOP_THREADS": "1",  # TensorFlow sizes its thread pools from these, not from OMP_NUM_THREADS
+    "TF_NUM_INTEROP_THREADS": "1",
+    "LANG": "C.UTF-8",
+    "COURSE_OFFLINE": "1",  # the labs' data helpers never download: every kernel grades on the same data
+}
+# matplotlib's font list, built once by scripts/setup_env.sh: a kernel without it spends 0.3 s building its own.
+FONT_CACHE_DIR = os.path.join(sys.prefix, "share", "autograder", "matplotlib")
+# Variables passed through from the grader when set: old OpenBLAS builds crash without their CPU hints.
+PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
+
+
+# ipykernel_launcher's own start, with debugpy kept out; like it, the working folder leaves sys.path[0] (IPython
+# puts it back after the standard library, so a lab's file can never shadow a standard module).
+KERNEL_MAIN = (
+    "import sys\n"
+    "if sys.path[0] == '':\n"
+    "    del sys.path[0]\n"
+    "sys.modules['debugpy'] = None\n"
+    "from ipykernel import kernelapp\n"
+    "kernelapp.launch_new_instance()\n"
+)
+
+
+def kernel_command(connection_file: str, preload: list[str] = ()) -> list[str]:
+    """The ipykernel command line; history is off so that the kernel writes no SQLite file of its own.
+
+    Modules in `preload` are imported while the kernel starts (and their names removed again), so that the
+    notebook's own imports of them cost nothing: a kernel launched ahead has done that work already.
+    debugpy is kept out: a grading kernel needs no debugger, and importing it costs 0.05 s of every start.
+    ipykernel's sleep of 0.5 ms after each execution is for clients that stop reading at the reply; the kit
+    reads iopub until the kernel reports idle, after its output.
+    """
+    command = [
+        sys.executable,
+        "-c",
+        KERNEL_MAIN,
+        "-f",
+        connection_file,
+        "--HistoryManager.enabled=False",
+        "--IPKernelApp.quiet=True",
+        "--Kernel._execute_sleep=0",
+    ]
+    if preload:
+        line = f"import {', '.join(preload)}; del {', '.join(sorted({name.split('.')[0] for name in preload}))}"
+        command.append(f"--IPKernelApp.exec_lines={line}")
+    return command
+
+
+def kernel_environment(scratch: str, course: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment: none of the grader's own variables reach the kernel; `course` adds the lab's own."""
+    env = {
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "MPLCONFIGDIR": os.path.join(scratch, ".matplotlib"),
+        **KERNEL_ENVIRONMENT,
+        **(course or {}),
+    }
+    env.update({name: os.environ[name] for name in PASSED_THROUGH if name in os.environ})
+    return env
+
+
+class KernelLauncher:
+    """Starts the kernel directly, unsandboxed: the student's own code on the student's own machine."""
+
+    sandboxed = False
+
+    def __init__(self, course_environment: dict[str, str] | None = None):
+        self.course_environment = dict(course_environment or {})
+
+    def prepare(self, run_dir: str, scratch: str) -> None:
+        """Called before the kernel starts, with its run folder and working folder."""
+        for path in font_caches():
+            os.makedirs(os.path.join(scratch, ".matplotlib"), exist_ok=True)
+            shutil.copy(path, os.path.join(scratch, ".matplotlib"))
+
+    def socket_prefix(self, run_dir: str) -> str:
+        """Where the kernel's Unix sockets are made: <prefix>-<port>."""
+        return os.path.join(run_dir, "kernel")
+
+    def wrap(self, command: list[str], run_dir: str, scratch: str) -> list[str]:
+        return command
+
+    def environment(self, scratch: str) -> dict[str, str]:
+        return kernel_environment(scratch, self.course_environment)
+
+    def verify(self) -> None:
+        """Raise SandboxUnavailable if kernels cannot start (nothing to check without a sandbox)."""
+
+    def started(self, run_dir: str) -> None:
+        """Called once the kernel answers."""
+
+    def has_strays(self, run_dir: str) -> bool:
+        """Whether processes the kernel started are still running after an interrupt (unknown here: no)."""
+        return False
+
+    def death(self, run_dir: str, returncode: int | None) -> SubmissionFailure:
+        """Why the kernel process ended, as the failure to report."""
+        return KernelDied(describe_exit(returncode))
+
+    def cleanup(self, run_dir: str) -> None:
+        """Called after the kernel is stopped, before its run folder is removed."""
+
+
+def course_environment(settings, lab: str) -> dict[str, str]:
+    """What a lab's kernel learns from course_config.py: the data set its data helper loads."""
+    return {"COURSE_DATASET": settings.for_lab(lab, "dataset")}
+
+
+def font_caches() -> list[str]:
+    """The font list files that setup made (none where it has not: each kernel then builds its own)."""
+    return sorted(glob.glob(os.path.join(FONT_CACHE_DIR, "fontlist-v*.json")))
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "the kernel stopped answering"
+    if returncode < 0:
+        try:
+            return f"the kernel was killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"the kernel was killed by signal {-returncode}"
+    return f"the kernel exited with status {returncode}"

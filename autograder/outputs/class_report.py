@@ -1,0 +1,97 @@
+"""The class report: which checks a lab's students fail, how many, why, and with which messages.
+
+Read from the results of a graded class (autograded/<student>/<lab>/results.json, what `grade LAB` writes), so
+that an instructor sees, before reading any notebook, the checks that most of the class got wrong and the
+message they were shown: a concept to teach again, or a check or a task text to mend.
+
+    autograder export --format report [--output class_report.md]
+"""
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from autograder.course.config import Settings
+from autograder.outputs.export import graded_folders
+from autograder.outputs.inert_output import markdown_text
+
+MESSAGE_CHARS = 160  # of a failure message, in the report's table
+
+
+@dataclass
+class CheckSummary:
+    """One hidden check over the class: `failed` of `graded` submissions lost its `points`."""
+
+    check: str  # its pytest id, e.g. "lab1_neuron/test_step.py::test_step_at_zero"
+    name: str  # its description, as the results and the feedback show it
+    points: float
+    graded: int = 0
+    failed: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    messages: Counter = field(default_factory=Counter)  # the first line of each failure message
+
+
+def read_class_results(settings: Settings, lab: str) -> dict[str, dict]:
+    """{student: results} of every graded submission of `lab` (student folders listed, never globbed)."""
+    results_file = settings.autograder.results_file
+    results = {}
+    for student, _ in sorted(found for found in graded_folders(settings.path("autograded"), results_file) if found[1] == lab):
+        with open(settings.path("autograded", student, lab, results_file), encoding="utf-8") as handle:
+            results[student] = json.load(handle)
+    return results
+
+
+def summarise(results_by_student: dict[str, dict]) -> list[CheckSummary]:
+    """Every check met in the results, most often failed first (ties in the checks' own order)."""
+    summaries: dict[str, CheckSummary] = {}
+    for results in results_by_student.values():
+        for test in results.get("tests", []):
+            check = test.get("extra_data", {}).get("check", test["name"])
+            summary = summaries.setdefault(check, CheckSummary(check, test["name"], test.get("max_score", 0.0)))
+            summary.graded += 1
+            if test.get("status") != "passed":
+                summary.failed += 1
+                summary.reasons[test.get("extra_data", {}).get("reason", "failed")] += 1
+                first_line = (test.get("output") or "").strip().splitlines()[:1]
+                summary.messages[first_line[0][:MESSAGE_CHARS] if first_line else "(no message)"] += 1
+    order = {check: index for index, check in enumerate(summaries)}
+    return sorted(summaries.values(), key=lambda summary: (-summary.failed, order[summary.check]))
+
+
+def score_line(results_by_student: dict[str, dict]) -> str:
+    """How the class scored: submissions, mean, full marks and zeros."""
+    scores = [(results.get("score", 0.0), results.get("max_score", 0.0)) for results in results_by_student.values()]
+    if not scores:
+        return "no graded submissions"
+    maximum = max(top for _, top in scores)
+    mean = sum(score for score, _ in scores) / len(scores)
+    full = sum(score == top > 0 for score, top in scores)
+    zero = sum(score == 0 for score, _ in scores)
+    return f"{len(scores)} submissions; mean {mean:.1f} of {maximum:g} autograded points; {full} full marks, {zero} zero"
+
+
+def format_lab_report(lab: str, results_by_student: dict[str, dict]) -> str:
+    """The report of one lab as Markdown: the scores, then one row per check; every cell is literal text (the
+    messages carry what students printed)."""
+    lines = [f"## {lab}", "", score_line(results_by_student), ""]
+    summaries = summarise(results_by_student)
+    if summaries:
+        lines += ["| check | points | failed | why | most common message |", "| --- | --- | --- | --- | --- |"]
+    for summary in summaries:
+        share = f"{summary.failed}/{summary.graded} ({summary.failed / summary.graded:.0%})"
+        why = ", ".join(f"{reason} {count}" for reason, count in summary.reasons.most_common()) or "-"
+        message = summary.messages.most_common(1)[0][0] if summary.messages else "-"
+        cells = [summary.name, f"{summary.points:g}", share, why, message]
+        lines.append("| " + " | ".join(markdown_text(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_class_report(settings: Settings, path: str) -> int:
+    """Write the report of every lab with graded submissions to `path`; returns the number of labs in it."""
+    sections = []
+    for lab in settings.autograder.labs:
+        results = read_class_results(settings, lab)
+        if results:
+            sections.append(format_lab_report(lab, results))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("# Class report: the checks students fail\n\n" + "\n".join(sections))
+    return len(sections)
