@@ -12,11 +12,8 @@ import sys
 import threading
 import traceback
 
-EXIT_OK, EXIT_USAGE, EXIT_GRADER = 0, 2, 3
-
-
-class UsageProblem(Exception):
-    pass
+from autograder.outputs.formats import EXPORT_FORMATS
+from autograder.errors import EXIT_FAILED_CHECKS, EXIT_GRADER, EXIT_OK, AutograderError, UsageError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,9 +44,10 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("notebook", metavar="NOTEBOOK")
 
     export = commands.add_parser("export", help="export grades from the gradebook, or the class report of failed checks")
-    export.add_argument("--format", choices=("csv", "gradescope", "report"), default="csv")
+    export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="csv")
     export.add_argument(
-        "--output", help="file (csv, report) or folder (gradescope); default grades.csv, export/gradescope, class_report.md"
+        "--output", help="file or folder; default: "
+        + ", ".join(f"{name} {kind.default_output}" for name, kind in EXPORT_FORMATS.items())
     )
     return main
 
@@ -57,12 +55,9 @@ def parser() -> argparse.ArgumentParser:
 def load_settings(args):
     """The course's settings from the configuration --config names (see config.find_config); exit 2 when it is
     missing or lies among student files."""
-    from autograder.course.config import DEFAULT_CONFIG_NAME, ConfigRefused, find_config, load_config
+    from autograder.course.config import DEFAULT_CONFIG_NAME, find_config, load_config
 
-    try:
-        path = find_config(args.config)
-    except (FileNotFoundError, ConfigRefused) as error:
-        raise UsageProblem(str(error)) from None
+    path = find_config(args.config)
     here = os.path.abspath(DEFAULT_CONFIG_NAME)
     if os.path.isfile(here) and not os.path.samefile(here, path):  # the course beside it is not the one graded
         print(f"autograder: using {path}, not ./{DEFAULT_CONFIG_NAME} (pass --config to choose)", file=sys.stderr)
@@ -75,7 +70,7 @@ def cmd_release(args, settings) -> int:
     labs = args.labs or settings.autograder.labs
     unknown = [lab for lab in labs if lab not in settings.autograder.labs]
     if unknown:
-        raise UsageProblem(f"unknown lab(s): {', '.join(unknown)}")
+        raise UsageError(f"unknown lab(s): {', '.join(unknown)}")
     for lab in labs:
         release_lab(settings, lab, with_solution=not args.no_solutions)
         print(f"released {lab}: release/{lab}/" + ("" if args.no_solutions else f", solutions/{lab}/"))
@@ -85,27 +80,26 @@ def cmd_release(args, settings) -> int:
 def cmd_grade(args, settings) -> int:
     # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
     from autograder.sandbox.grader_limits import limit_grader_memory
-    from autograder.kernel.pool import KernelPool
     from autograder.course.labs import find_lab
-    from autograder.sandbox.bubblewrap import SandboxUnavailable, make_launcher
+    from autograder.errors import SandboxUnavailable
+    from autograder.sandbox.backend import make_launcher
 
     lab = find_lab(settings, args.lab)
-    limit_grader_memory(settings, lab.name)
+    limit_grader_memory(lab.grader_memory_bytes)
     pool = None
     try:
-        launcher = make_launcher(settings, lab.name, sandbox=not args.no_sandbox, verify=args.notebook is None)
+        launcher = make_launcher(settings, lab, sandbox=not args.no_sandbox, verify=args.notebook is None)
         if args.notebook is not None:  # one submission: its kernel boots while the sandbox is verified
-            pool = KernelPool.for_lab(settings, lab, launcher)
+            pool = lab.kernel_pool(launcher)
             pool.prime()
             launcher.verify()
     except SandboxUnavailable as problem:
         if pool is not None:
             pool.close()
-        print(f"autograder: refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
-              "only for submissions you trust.", file=sys.stderr)
-        return EXIT_GRADER
+        raise SandboxUnavailable(f"refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
+                                 "only for submissions you trust.") from None
     if args.notebook is None:
-        from autograder.grading.class_batch import grade_all
+        from autograder.course.grade_class import grade_all
 
         workers = args.workers or settings.autograder.workers
         graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet, workers=workers)
@@ -120,7 +114,7 @@ def cmd_grade(args, settings) -> int:
         try:
             graded = grade_notebook(settings, lab, args.notebook, pool)
         except SubmissionRejected as rejection:
-            raise UsageProblem(f"{args.notebook}: {rejection}") from None
+            raise SubmissionRejected(f"{args.notebook}: {rejection}") from None
     finally:
         pool.close()
     if args.json:
@@ -129,16 +123,14 @@ def cmd_grade(args, settings) -> int:
     return EXIT_OK
 
 
-def format_class_table(graded: dict[str, dict]) -> str:
+def format_class_table(graded: dict) -> str:
     """One line per student: name, score, and the reasons of the failed checks (or why it was not graded)."""
     from autograder.outputs.inert_output import printable_line
 
     lines = [f"{'student':<20} {'score':>9}  failed checks"]
     for student, results in graded.items():
-        failures = results["extra_data"].get("failures", {})
-        score = f"{results['score']:g}/{results['max_score']:g}"
-        why = results["extra_data"].get("rejected") or ", ".join(sorted(set(failures.values()))) or "-"
-        lines.append(f"{printable_line(student):<20} {score:>9}  " + printable_line(why))
+        score = f"{results.score:g}/{results.max_score:g}"
+        lines.append(f"{printable_line(student):<20} {score:>9}  " + printable_line(results.failed_reasons()))
     return "\n".join(lines)
 
 
@@ -150,25 +142,13 @@ def cmd_check(args, settings) -> int:
     try:
         checks = run_public_checks(settings, args.notebook)
     except SubmissionRejected as rejection:
-        raise UsageProblem(f"{args.notebook}: {rejection}") from None
+        raise SubmissionRejected(f"{args.notebook}: {rejection}") from None
     print(printable(format_report(checks)))
-    return EXIT_OK if all(check.passed for check in checks) else 1
+    return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED_CHECKS
 
 
 def cmd_export(args, settings) -> int:
-    from autograder.outputs.export import export_csv, export_gradescope
-
-    if args.format == "csv":
-        path = args.output or "grades.csv"
-        print(f"wrote {export_csv(settings, path)} rows to {path}")
-    elif args.format == "report":
-        from autograder.outputs.class_report import write_class_report
-
-        path = args.output or "class_report.md"
-        print(f"wrote the class report to {path} (labs with graded submissions: {write_class_report(settings, path)})")
-    else:
-        folder = args.output or os.path.join("export", "gradescope")
-        print(f"wrote {export_gradescope(settings, folder)} results files under {folder}/")
+    print(EXPORT_FORMATS[args.format].write(settings, args.output))
     return EXIT_OK
 
 
@@ -176,22 +156,20 @@ COMMANDS = {"release": cmd_release, "grade": cmd_grade, "check": cmd_check, "exp
 
 
 def main(argv=None) -> int:
+    """Run one command; the error tree (errors.py) decides the exit code, here and nowhere else."""
     args = parser().parse_args(argv)
     try:
         settings = load_settings(args)
         return COMMANDS[args.command](args, settings)
-    except UsageProblem as problem:  # rejections quote the submission (file names, what was wrong in it)
+    except AutograderError as error:
         from autograder.outputs.inert_output import printable
 
-        print(printable(f"autograder: {problem}"), file=sys.stderr)
-        return EXIT_USAGE
+        # the message says what to fix or what failed (a rejection quotes the submission: printable, never raw)
+        print(printable(f"autograder: {error}"), file=sys.stderr)
+        return getattr(error, "exit_code", EXIT_GRADER)
     except Exception as error:  # the grader's own failure: say so with the traceback, exit 3
         from autograder.outputs.inert_output import printable
-        from autograder.course.labs import UsageError
 
-        if isinstance(error, UsageError):
-            print(printable(f"autograder: {error}"), file=sys.stderr)
-            return EXIT_USAGE
         print(printable(traceback.format_exc()), end="", file=sys.stderr)
         print(printable(f"autograder: the grader failed: {error}"), file=sys.stderr)
         return EXIT_GRADER

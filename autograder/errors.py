@@ -1,9 +1,21 @@
-"""Why a check or a cell failed: each exception carries the reason string written into the results.
+"""Every error the kit raises, in one tree; the command line maps its two top branches to exit codes.
 
-The reasons are the results contract of DESIGN.md: timeout, memory, kernel died, output limit, error,
+    AutograderError
+    ├── UsageError          exit 2: the user must fix something (a command, the configuration, a lab's
+    │   │                   source, a submitted file); the message says what
+    │   ├── ConfigError         course_config.py is missing, misspelt, or lies among students' files
+    │   ├── ReleaseError        a lab's source notebook and its hidden checks disagree
+    │   └── SubmissionRejected  a file that cannot be graded at all (not a notebook, another lab's...)
+    ├── GraderError         exit 3: the grader itself could not work (no kernel starts, the checks do not load)
+    │   └── SandboxUnavailable  the sandbox cannot start on this machine
+    └── SubmissionFailure   why one cell or check of a submission failed: its `reason` is written into the
+                            results and it never reaches the command line
+
+The reasons are the results contract (docs/architecture.md): timeout, memory, kernel died, output limit, error,
 wrong answer, not attempted.
 """
 
+OK = "ok"
 TIMEOUT = "timeout"
 MEMORY = "memory"
 KERNEL_DIED = "kernel died"
@@ -15,8 +27,42 @@ NOT_ATTEMPTED = "not attempted"
 # Exceptions raised in the student's code that mean "this part was not done".
 NOT_ATTEMPTED_ERRORS = ("NotImplementedError", "NotDefinedError")
 
+EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE, EXIT_GRADER = 0, 1, 2, 3
 
-class SubmissionFailure(Exception):
+
+class AutograderError(Exception):
+    """The root of the kit's own errors."""
+
+
+class UsageError(AutograderError):
+    """The command was asked for something that does not exist or cannot be done as given (exit code 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """The course's configuration is missing, refused (it lies among students' files) or invalid."""
+
+
+class ReleaseError(UsageError):
+    """A lab cannot be released as its author wrote it; the message names what disagrees."""
+
+
+class SubmissionRejected(UsageError):
+    """The file cannot be graded at all (not a notebook, wrong lab...): the message says what to fix."""
+
+
+class GraderError(AutograderError):
+    """The grader itself could not do its work (no kernel starts, the checks do not load): exit code 3."""
+
+    exit_code = EXIT_GRADER
+
+
+class SandboxUnavailable(GraderError):
+    """The sandbox cannot start on this machine; the message says why and what to do."""
+
+
+class SubmissionFailure(AutograderError):
     """Something about the submission stopped a check; `reason` says what."""
 
     reason = ERROR
@@ -52,13 +98,3 @@ class StudentError(SubmissionFailure):
         if self.ename == "MemoryError":
             return MEMORY
         return ERROR
-
-
-class SubmissionRejected(Exception):
-    """The file cannot be graded at all (not a notebook, wrong lab...): the message says what to fix."""
-
-OK = "ok"
-
-
-class GraderError(Exception):
-    """The grader itself could not do its work (no kernel starts, the checks do not load): exit code 3."""

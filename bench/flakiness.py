@@ -19,9 +19,9 @@ from collections import defaultdict
 from autograder.course.config import load_config
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.submission import grade_or_reject
-from autograder.kernel.pool import KernelPool
 from autograder.course.labs import find_lab
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,7 +38,7 @@ def grade_examples(settings, lab_name: str, seed: int, folder: str, students=Non
     """{student: verdicts} of every example of the lab (or of `students`), graded with `seed`."""
     lab = find_lab(settings, lab_name)
     settings.autograder.seed = seed  # as c.Autograder.seed = seed in course_config.py
-    pool = KernelPool.for_lab(settings, lab, make_launcher(settings, lab_name), ahead=1)
+    pool = lab.kernel_pool(make_launcher(settings, resolve_lab(settings, lab_name)), ahead=1)
     graded = {}
     try:
         for variant in load_variants(settings, lab_name):
@@ -46,7 +46,7 @@ def grade_examples(settings, lab_name: str, seed: int, folder: str, students=Non
                 continue
             path = os.path.join(folder, f"{lab_name}-{variant.student}.ipynb")
             write_variant(settings, lab_name, variant, path)
-            graded[variant.student] = verdicts(grade_or_reject(settings, lab, path, pool).results)
+            graded[variant.student] = verdicts(grade_or_reject(settings, lab, path, pool).results.to_json())
     finally:
         pool.close()
     return graded

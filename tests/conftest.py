@@ -8,8 +8,8 @@ from autograder.course.config import load_config
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.submission import grade_or_reject
 from autograder.course.labs import find_lab
-from autograder.kernel.pool import KernelPool
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The checks draw each submission's inputs from the course secret (autograder/grading/check_seed.py), which a fresh
@@ -36,13 +36,13 @@ def lab1(settings):
 @pytest.fixture(scope="session")
 def launcher(settings):
     """The sandbox every graded kernel runs in (scripts/setup_env.sh installs it; CI runs as root)."""
-    return make_launcher(settings, "lab1_neuron")
+    return make_launcher(settings, resolve_lab(settings, "lab1_neuron"))
 
 
 @pytest.fixture(scope="session")
 def pool(settings, lab1, launcher):
     """Sandboxed lab1 kernels, one launched ahead of need."""
-    kernels = KernelPool.for_lab(settings, lab1, launcher, ahead=1)
+    kernels = lab1.kernel_pool(launcher, ahead=1)
     yield kernels
     kernels.close()
 
@@ -55,7 +55,7 @@ def graded_examples(settings, lab1, pool, tmp_path_factory):
     for variant in load_variants(settings, "lab1_neuron"):
         path = str(folder / f"{variant.student}.ipynb")
         write_variant(settings, "lab1_neuron", variant, path)
-        graded[variant.student] = (variant, grade_or_reject(settings, lab1, path, pool).results)
+        graded[variant.student] = (variant, grade_or_reject(settings, lab1, path, pool).results.to_json())
     return graded
 
 

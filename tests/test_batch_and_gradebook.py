@@ -9,7 +9,7 @@ import sys
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.grading.class_batch import grade_all
+from autograder.course.grade_class import grade_all
 from autograder.outputs.class_report import summarise, write_class_report
 from autograder.course.config import load_config
 from autograder.demo.course import hand_in, make_course
@@ -17,7 +17,8 @@ from autograder.demo.examples import load_variants
 from autograder.outputs.export import export_csv, export_gradescope
 from autograder.course.labs import find_lab
 from autograder.course.release import release_lab
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from conftest import KIT
 
 
@@ -31,7 +32,7 @@ def course(tmp_path_factory):
     release_lab(settings, "lab1_neuron", with_solution=True)
     hand_in(settings, "lab1_neuron")
     lab = find_lab(settings, "lab1_neuron")
-    graded = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False, workers=2)
+    graded = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False, workers=2)
     return settings, lab, graded
 
 
@@ -62,17 +63,17 @@ def test_second_run_resumes_without_grading_again(course):
     settings, lab, _ = course
     results = os.path.join(settings.path("autograded", "alice", "lab1_neuron", "results.json"))
     before = os.stat(results).st_mtime_ns
-    again = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False)
+    again = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
     assert os.stat(results).st_mtime_ns == before, "an unchanged submission is not graded twice"
-    assert again["alice"]["score"] == 20
+    assert again["alice"].score == 20
 
 
 def test_a_changed_submission_is_graded_again(course):
     settings, lab, _ = course
     os.replace(settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"), settings.path("submitted", "judy", "lab1_neuron", "old.ipynb"))
     shutil.copyfile(settings.path("solutions", "lab1_neuron", "lab1_neuron.ipynb"), settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"))
-    graded = grade_all(settings, lab, make_launcher(settings, "lab1_neuron"), progress=False)
-    assert graded["judy"]["score"] == 20, "judy's new notebook is graded"
+    graded = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
+    assert graded["judy"].score == 20, "judy's new notebook is graded"
     assert scores_in_gradebook(settings)["judy"] == 20.0, "and the gradebook holds the new score"
 
 

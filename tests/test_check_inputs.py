@@ -14,13 +14,14 @@ import torch
 from autograder.grading import check_seed
 
 from autograder.checks import sample_quality
-from autograder.course.config import Limits, load_config
+from autograder.course.config import load_config
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.submission import grade_or_reject
 from autograder.kernel.pool import KernelPool
 from autograder.checks.lab_data import LabData
 from autograder.course.labs import find_lab
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from conftest import KIT, failed_checks
 
 
@@ -82,7 +83,8 @@ def test_a_sandboxed_kernel_reads_the_training_part_alone(dataset):
         pytest.skip("Fashion-MNIST is not installed (scripts/setup_env.sh installs dataset-fashion-mnist)")
     lab = "lab4_mnist"
     grader = LabData.for_lab(settings, lab).mnist()
-    pool = KernelPool.for_lab(settings, find_lab(settings, lab), make_launcher(settings, lab))
+    resolved = find_lab(settings, lab)
+    pool = resolved.kernel_pool(make_launcher(settings, resolved))
     kernel = pool.take()
     try:
         kernel.request("exec", 60, code=PROBE)
@@ -125,7 +127,7 @@ def test_copied_or_noise_blind_samples_are_told_apart_from_new_ones(settings):
 
 @pytest.fixture
 def lab1_kernel(settings, launcher):
-    kernel = KernelPool(launcher, Limits.for_lab(settings, "lab1_neuron")).take()
+    kernel = KernelPool(launcher, resolve_lab(settings, "lab1_neuron").limits).take()
     yield kernel
     kernel.shutdown()
 
@@ -174,7 +176,7 @@ def test_each_notebook_gets_inputs_of_its_own_and_a_regrade_the_same(settings, l
     for name, variant in (("first", bug), ("again", bug), ("twin", twin)):
         path = str(tmp_path / f"{name}.ipynb")
         write_variant(settings, "lab1_neuron", variant, path)
-        graded.append(grade_or_reject(settings, lab1, path, pool).results)
+        graded.append(grade_or_reject(settings, lab1, path, pool).results.to_json())
     first, again, twin_results = graded
     check = "test_feedforward_is_activation_of_weighted_sum_plus_bias"
 

@@ -89,7 +89,7 @@ def test_check_of_a_notebook_outside_its_lab_folder_gets_the_labs_data_helper(tm
 
 def test_a_lab_that_requires_a_gpu_is_not_graded_without_one(tmp_path):
     """With require_gpu set for a lab, grading on a machine without an NVIDIA GPU stops with a clear message."""
-    from autograder.course.labs import has_gpu
+    from autograder.sandbox.devices import has_gpu
 
     if has_gpu():
         pytest.skip("this machine has a GPU, so it grades the lab")

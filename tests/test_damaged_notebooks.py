@@ -66,7 +66,7 @@ def test_damaged_answer_key_still_scores_full_marks(settings, lab1, pool, tmp_pa
     note = damage(nb)
     path = tmp_path / "submission.ipynb"
     nbformat.write(nb, path)
-    results = grade_notebook(settings, lab1, str(path), pool).results
+    results = grade_notebook(settings, lab1, str(path), pool).results.to_json()
     assert results["score"] == 20, f"{damage.__name__}: {failed_checks(results)}"
     if note:
         assert note in results["output"], f"the feedback says what was repaired: {results['output']!r}"
@@ -77,5 +77,5 @@ def test_nbformat_3_notebook_is_graded(settings, lab1, pool, tmp_path):
     path = tmp_path / "v3.ipynb"
     nbformat.write(v3, path, version=3)
     assert '"worksheets"' in path.read_text()
-    results = grade_notebook(settings, lab1, str(path), pool).results
+    results = grade_notebook(settings, lab1, str(path), pool).results.to_json()
     assert results["score"] == 20, failed_checks(results)

@@ -3,9 +3,9 @@ without a GPU (CI has none); the CPU path is tested by tests/test_lab_examples.p
 import pytest
 
 from autograder.grading.submission import grade_notebook
-from autograder.kernel.pool import KernelPool
 from autograder.course.labs import find_lab, has_gpu
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from conftest import failed_checks
 
 pytestmark = pytest.mark.skipif(not has_gpu(), reason="needs an NVIDIA GPU")
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.skipif(not has_gpu(), reason="needs an NVIDIA GPU")
 
 def test_lab5_answer_key_trains_on_cuda_and_scores_full_marks(settings):
     lab = find_lab(settings, "lab5_gan")
-    pool = KernelPool.for_lab(settings, lab, make_launcher(settings, "lab5_gan"))
+    pool = lab.kernel_pool(make_launcher(settings, resolve_lab(settings, "lab5_gan")))
     try:
-        results = grade_notebook(settings, lab, settings.path("solutions", "lab5_gan", "lab5_gan.ipynb"), pool).results
+        results = grade_notebook(settings, lab, settings.path("solutions", "lab5_gan", "lab5_gan.ipynb"), pool).results.to_json()
     finally:
         pool.close()
     assert results["extra_data"]["device"] == "cuda", f"the kernel should see the GPU, it saw {results['extra_data']['device']}"

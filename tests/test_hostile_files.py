@@ -17,14 +17,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from autograder.grading.class_batch import grade_all
+from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
 from autograder.course.labs import find_lab
 from autograder.course.release import release_lab
 from autograder.outputs.gradebook import open_gradebook
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from autograder.grading.submitted_files import student_id_problem
 from conftest import KIT
 
@@ -134,10 +135,15 @@ def hostile(tmp_path_factory):
     hand_in(settings, MARKUP_ID)
 
     lab = find_lab(settings, LAB)
-    launcher = make_launcher(settings, LAB)
+    launcher = make_launcher(settings, resolve_lab(settings, LAB))
     graded = within(BATCH_SECONDS, grade_all, settings, lab, launcher, progress=False)
     by_workers = within(BATCH_SECONDS, grade_all, settings, lab, launcher, force=True, progress=False, workers=2)
-    return Hostile(settings, canary, graded, by_workers)
+    return Hostile(settings, canary, as_json(graded), as_json(by_workers))
+
+
+def as_json(graded: dict) -> dict[str, dict]:
+    """The results by student as results.json holds them."""
+    return {student: results.to_json() for student, results in graded.items()}
 
 
 def outcome(results: dict) -> tuple[dict, float]:

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from nbconvert.filters.markdown import markdown2html
 
-from autograder.grading.class_batch import grade_all
+from autograder.course.grade_class import grade_all
 from autograder.outputs.class_report import format_lab_report, read_class_results
 from autograder.cli import format_class_table
 from autograder.course.config import load_config
@@ -27,7 +27,6 @@ from autograder.demo.examples import Variant, write_variant
 from autograder.outputs.export import export_csv, export_gradescope
 from autograder.outputs.feedback import render
 from autograder.outputs.inert_output import (
-    clear_saved_outputs,
     csv_cell,
     inert_html,
     inert_markdown,
@@ -39,8 +38,11 @@ from autograder.outputs.inert_output import (
     printable_line,
 )
 from autograder.course.labs import find_lab
+from autograder.grading.restore import clear_saved_outputs
 from autograder.outputs.results import format_table, write_results
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.results import CheckOutcome, Results
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from conftest import KIT
 
 LAB = "lab1_neuron"
@@ -261,13 +263,13 @@ def test_terminal_text_loses_osc_csi_and_carriage_returns_but_keeps_its_words():
     assert "\n" not in printable_line("a\nb\tc") and printable_line("a\nb\tc") == "a b c"
 
 
-def hostile_results(message: str) -> dict:
-    return {
+def hostile_results(message: str) -> Results:
+    return Results.from_json({
         "score": 0.0, "max_score": 4.0, "output": message,
         "tests": [{"name": "step is 1 at zero", "score": 0.0, "max_score": 4.0, "status": "failed", "output": message,
                    "extra_data": {"check": "lab1_neuron/test_step.py::test_step", "reason": "wrong answer"}}],
         "extra_data": {"lab": LAB, "failures": {"step is 1 at zero": "wrong answer"}, "manual_max_score": 0, "rejected": message},
-    }
+    })
 
 
 def test_the_instructors_tables_print_no_control_characters():
@@ -315,9 +317,10 @@ def course_copy(folder: str, lab_settings: dict | None = None):
 def test_class_results_and_gradescope_export_list_folders_and_never_read_a_name_as_a_pattern(tmp_path):
     settings = course_copy(str(tmp_path / "course"))
     for student, score in (("victim", 20.0), ("victi[m]", 3.0), ("brackets [1]", 7.0), (".hidden", 1.0)):
-        write_results(settings.path("autograded", student, LAB, settings.autograder.results_file), {"score": score, "max_score": 20.0, "tests": []})
+        one_check = (CheckOutcome(name="all", check="all", grade_cell=None, max_score=score, passed=True),)
+        write_results(settings.path("autograded", student, LAB, settings.autograder.results_file), Results(LAB, "", one_check, "", 0.0))
     results = read_class_results(settings, LAB)
-    assert {student: r["score"] for student, r in results.items()} == {"victim": 20.0, "victi[m]": 3.0, "brackets [1]": 7.0}
+    assert {student: r.score for student, r in results.items()} == {"victim": 20.0, "victi[m]": 3.0, "brackets [1]": 7.0}
     target = tmp_path / "gradescope"
     assert export_gradescope(settings, str(target)) == 3
     assert json.loads((target / LAB / "victi[m].json").read_text())["score"] == 3.0, "victi[m] exports its own results"
@@ -370,7 +373,7 @@ def payload_batch(tmp_path_factory):
     release_lab(settings, LAB, with_solution=True)
     payload_notebook(settings, settings.path("submitted", "payload", LAB, LAB + ".ipynb"))
     write_variant(settings, LAB, Variant(ANSWER_KEY, "the answer key"), settings.path("submitted", ANSWER_KEY, LAB, LAB + ".ipynb"))
-    graded = grade_all(settings, find_lab(settings, LAB), make_launcher(settings, LAB), progress=False)
+    graded = grade_all(settings, find_lab(settings, LAB), make_launcher(settings, resolve_lab(settings, LAB)), progress=False)
     return settings, graded
 
 
@@ -380,8 +383,8 @@ def autograded_notebook(settings, student: str):
 
 def test_the_answer_key_beside_the_payload_scores_full_marks(payload_batch):
     _, graded = payload_batch
-    assert graded[ANSWER_KEY]["score"] == graded[ANSWER_KEY]["max_score"] == 20, graded[ANSWER_KEY]["extra_data"]["failures"]
-    assert graded["payload"]["score"] == 20, "the payload's answers are the answer key's: its cells' errors cost no check"
+    assert graded[ANSWER_KEY].score == graded[ANSWER_KEY].max_score == 20, graded[ANSWER_KEY].failures
+    assert graded["payload"].score == 20, "the payload's answers are the answer key's: its cells' errors cost no check"
 
 
 def test_the_payloads_autograded_notebook_holds_no_active_content(payload_batch):
@@ -405,7 +408,7 @@ def test_the_payloads_autograded_notebook_holds_no_active_content(payload_batch)
 
 def test_the_payloads_results_print_and_export_without_control_characters_or_formulas(payload_batch, tmp_path):
     settings, graded = payload_batch
-    assert "\x1b" in graded["payload"]["output"], "the results keep what happened, as data (this test needs the escapes there)"
+    assert "\x1b" in graded["payload"].output, "the results keep what happened, as data (this test needs the escapes there)"
     for table in (format_table(graded["payload"]), format_class_table(graded)):
         assert control_characters(table) == [], table
     path = tmp_path / "grades.csv"

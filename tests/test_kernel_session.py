@@ -4,14 +4,14 @@ import time
 
 import pytest
 
-from autograder.course.config import Limits
+from autograder.course.labs import resolve_lab
 from autograder.errors import KernelDied, KernelTimeout, OutputExceeded, SubmissionFailure
 from autograder.kernel.pool import KernelPool
 
 
 @pytest.fixture
 def session(settings, launcher):
-    limits = dataclasses.replace(Limits.for_lab(settings, "lab1_neuron"), max_output_bytes=100_000, interrupt_grace=1.0)
+    limits = dataclasses.replace(resolve_lab(settings, "lab1_neuron").limits, max_output_bytes=100_000, interrupt_grace=1.0)
     kernel = KernelPool(launcher, limits).take()
     yield kernel
     kernel.shutdown()
@@ -93,7 +93,7 @@ def test_a_request_that_prints_without_end_is_stopped(session):
 
 
 def test_a_value_above_the_cap_is_refused_as_it_arrives_and_the_kernel_stopped(settings, launcher):
-    limits = dataclasses.replace(Limits.for_lab(settings, "lab1_neuron"), max_value_bytes=10_000)
+    limits = dataclasses.replace(resolve_lab(settings, "lab1_neuron").limits, max_value_bytes=10_000)
     kernel = KernelPool(launcher, limits).take()
     try:
         assert kernel.request("eval", 5, code="'x' * 10") == "x" * 10, "a small value crosses"

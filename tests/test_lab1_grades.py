@@ -11,7 +11,7 @@ VARIANTS = load_variants(load_config(f"{KIT}/course_config.py"), "lab1_neuron")
 def test_answer_key_scores_full_marks(settings, lab1, pool):
     from autograder.grading.submission import grade_notebook
 
-    results = grade_notebook(settings, lab1, lab1.release_notebook.replace("release", "solutions"), pool).results
+    results = grade_notebook(settings, lab1, lab1.release_notebook.replace("release", "solutions"), pool).results.to_json()
     assert results["score"] == results["max_score"] == 20, f"the answer key should score 20/20: {failed_checks(results)}"
     assert results["extra_data"]["manual_max_score"] == 2, "the written answer (2 points) is left for a person"
 
@@ -19,7 +19,7 @@ def test_answer_key_scores_full_marks(settings, lab1, pool):
 def test_released_stub_scores_zero(settings, lab1, pool):
     from autograder.grading.submission import grade_notebook
 
-    results = grade_notebook(settings, lab1, lab1.release_notebook, pool).results
+    results = grade_notebook(settings, lab1, lab1.release_notebook, pool).results.to_json()
     assert results["score"] == 0, f"the untouched stub should score 0, got {results['score']}"
     assert set(failed_checks(results).values()) == {"not attempted"}, "every check of the stub is 'not attempted'"
 
@@ -98,5 +98,5 @@ def test_grading_the_same_notebook_twice_gives_the_same_verdicts(settings, lab1,
         variant, first = graded_examples[student]
         path = str(tmp_path / f"{student}.ipynb")
         write_variant(settings, "lab1_neuron", variant, path)
-        again = grade_notebook(settings, lab1, path, pool).results
+        again = grade_notebook(settings, lab1, path, pool).results.to_json()
         assert verdicts(again) == verdicts(first), f"{student}: the second grading differs from the first"

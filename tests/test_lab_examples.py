@@ -33,7 +33,7 @@ def graded(settings, tmp_path_factory):
                 write_variant(settings, lab, variant, path)
             tasks = [(path, str(folder)) for path in paths]
             graded_all = [graded for _, graded in grade_in_parallel(settings, find_lab(settings, lab), tasks, workers=2)]
-            done[lab] = {variant.student: each.results for variant, each in zip(variants, graded_all)}
+            done[lab] = {variant.student: each.results.to_json() for variant, each in zip(variants, graded_all)}
         return done[lab]
 
     return results

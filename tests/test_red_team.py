@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import nbformat
 import pytest
 
-from autograder.grading.class_batch import grade_all
+from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
 from autograder.course.labs import find_lab
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from conftest import KIT, failed_checks
 
 SECRET_ENV = "AUTOGRADER_RED_TEAM_SECRET"
@@ -274,10 +275,10 @@ def red_team(tmp_path_factory, listener):
     before = sandbox_processes(settings)  # kernels that other tests launched ahead, in their own pools
     os.environ[SECRET_ENV] = "the-grader's-secret"
     try:
-        graded = grade_all(settings, find_lab(settings, "lab1_neuron"), make_launcher(settings, "lab1_neuron"), progress=False)
+        graded = grade_all(settings, find_lab(settings, "lab1_neuron"), make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
     finally:
         del os.environ[SECRET_ENV]
-    return RedTeam(settings, {variant.student: variant for variant in variants}, graded, connections, time.time(), before)
+    return RedTeam(settings, {variant.student: variant for variant in variants}, {student: results.to_json() for student, results in graded.items()}, connections, time.time(), before)
 
 
 def outputs_of(settings, student: str) -> str:

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from autograder.grading.class_batch import grade_all
+from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
 from autograder.course.labs import find_lab
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.course.labs import resolve_lab
+from autograder.sandbox.backend import make_launcher
 from conftest import failed_checks
 
 LIMITS = {"cell_timeout": 4.0, "check_timeout": 3.0, "submission_timeout": 8.0, "interrupt_grace": 1.0}
@@ -94,11 +95,11 @@ def batch(tmp_path_factory):
         write_variant(settings, "lab1_neuron", variant, settings.path("submitted", variant.student, "lab1_neuron", "lab1_neuron.ipynb"))
         write_variant(settings, "lab1_neuron", Variant(variant.student + "_ok", "the answer key"),
                       settings.path("submitted", variant.student + "_ok", "lab1_neuron", "lab1_neuron.ipynb"))
-    launcher = make_launcher(settings, "lab1_neuron")
+    launcher = make_launcher(settings, resolve_lab(settings, "lab1_neuron"))
     reset_peak_rss()
     before = peak_rss()
     graded = grade_all(settings, find_lab(settings, "lab1_neuron"), launcher, progress=False)
-    return Batch(settings, graded, peak_rss() - before)
+    return Batch(settings, {student: results.to_json() for student, results in graded.items()}, peak_rss() - before)
 
 
 def cells(results: dict, status: str) -> list[dict]:

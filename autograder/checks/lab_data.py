@@ -45,8 +45,11 @@ class LabData:
 
     @classmethod
     def for_lab(cls, settings: Settings, lab: str) -> "LabData":
-        data_dir = settings.path(settings.autograder.data_directory)
-        return cls(settings.path("release", lab), data_dir if os.path.isdir(data_dir) else None, settings.for_lab(lab, "dataset"))
+        """The data of the lab named `lab`, as course_config.py describes it (released or not)."""
+        from autograder.course.labs import resolve_lab
+
+        resolved = resolve_lab(settings, lab)
+        return cls(resolved.release_dir, resolved.data_dir, resolved.dataset)
 
     @property
     def helper(self) -> str:

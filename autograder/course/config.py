@@ -10,9 +10,11 @@ and a configuration inside a folder that holds student files is refused.
 import os
 from dataclasses import dataclass
 
-from traitlets import Bool, Dict, Float, Integer, List, Unicode
+from traitlets import Bool, Dict, Enum, Float, Integer, List, TraitError, Unicode
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "course_config.py"
 CONFIG_VARIABLE = "AUTOGRADER_CONFIG"
@@ -20,10 +22,6 @@ KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 # nbgrader's folders of student files (course: submitted, autograded, feedback; its zip collect: downloaded;
 # its exchange: inbound, feedback)
 STUDENT_FOLDERS = frozenset({"submitted", "autograded", "feedback", "downloaded", "inbound"})
-
-
-class ConfigRefused(Exception):
-    """The configuration named lies where students' files are: it is never read."""
 
 
 class Autograder(Configurable):
@@ -94,6 +92,11 @@ class Autograder(Configurable):
     run_public_test_cells = Bool(
         False, help="Execute the notebook's public test cells when grading (the hidden checks cover them)."
     ).tag(config=True)
+    sandbox = Enum(
+        ["bubblewrap", "none"], "bubblewrap",
+        help="How `grade` confines each kernel: 'bubblewrap' (autograder/sandbox/bubblewrap.py), or 'none' for "
+        "notebooks you trust (as `grade --no-sandbox`).",
+    ).tag(config=True)
     sandbox_user = Unicode("agsandbox", help="Unprivileged user the sandboxed kernels run as.").tag(config=True)
     memory_bytes = Integer(2 * 2**30, help="Memory of a kernel and all it starts (a cgroup; else per process).").tag(
         config=True
@@ -140,7 +143,7 @@ class Settings:
 
 def find_config(explicit: str | None = None) -> str:
     """The course's configuration file: `explicit` (--config), else $AUTOGRADER_CONFIG, else the kit's own
-    course_config.py; a folder stands for its course_config.py. Raises FileNotFoundError, or ConfigRefused for a
+    course_config.py; a folder stands for its course_config.py. Raises ConfigError when it is missing or is a
     file inside a folder that holds student files."""
     named = explicit or os.environ.get(CONFIG_VARIABLE) or os.path.join(KIT, DEFAULT_CONFIG_NAME)
     path = os.path.abspath(named)
@@ -148,7 +151,7 @@ def find_config(explicit: str | None = None) -> str:
         path = os.path.join(path, DEFAULT_CONFIG_NAME)
     refuse_student_folder(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(
+        raise ConfigError(
             f"no {DEFAULT_CONFIG_NAME} at {path}: pass --config PATH or set {CONFIG_VARIABLE} to the course's "
             f"{DEFAULT_CONFIG_NAME} (it is never looked for in the working directory)"
         )
@@ -156,11 +159,11 @@ def find_config(explicit: str | None = None) -> str:
 
 
 def refuse_student_folder(path: str) -> None:
-    """Raise ConfigRefused if `path`, as named or with its links resolved, lies in a folder of student files."""
+    """Raise ConfigError if `path`, as named or with its links resolved, lies in a folder of student files."""
     for where in (path, os.path.realpath(path)):
         folders = set(os.path.dirname(where).split(os.sep))
         if folders & STUDENT_FOLDERS:
-            raise ConfigRefused(
+            raise ConfigError(
                 f"refusing the configuration {path}: it is inside a folder of student files "
                 f"({', '.join(sorted(folders & STUDENT_FOLDERS))}/), and reading it would run a student's code"
             )
@@ -180,24 +183,40 @@ def load_config(path: str | None = None) -> Settings:
     if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:////"):
         db_url = "sqlite:///" + os.path.join(root, db_url[len("sqlite:///") :])
     config.CourseDirectory.db_url = db_url
-    return Settings(config=config, autograder=Autograder(config=config), root=root)
+    try:
+        autograder = Autograder(config=config)
+    except TraitError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    check_lab_settings(autograder, path)
+    return Settings(config=config, autograder=autograder, root=root)
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What one submission may use; seconds and bytes."""
+# Settings that hold for the whole course: a lab cannot have its own
+COURSE_WIDE = frozenset({"labs", "lab_settings", "grading_tests_directory", "solutions_directory", "data_directory",
+                         "hidden_data", "results_file", "workers", "secret_file", "sandbox_user"})
 
-    kernel_start_timeout: float
-    cell_timeout: float
-    check_timeout: float
-    submission_timeout: float
-    interrupt_grace: float
-    max_output_bytes: int
-    max_value_bytes: int
-    max_submission_output_bytes: int
-    max_kernel_deaths: int
-    seed: int
 
-    @classmethod
-    def for_lab(cls, settings: Settings, lab: str) -> "Limits":
-        return cls(**{name: settings.for_lab(lab, name) for name in cls.__dataclass_fields__})
+def check_lab_settings(autograder: Autograder, path: str) -> None:
+    """Raise ConfigError naming every lab_settings entry that is not a lab of the course, not a per-lab setting,
+    or not a valid value for it: a misspelt override would otherwise be silently ignored."""
+    traits = autograder.traits(config=True)
+    per_lab = sorted(set(traits) - COURSE_WIDE)
+    problems = []
+    for lab, overrides in autograder.lab_settings.items():
+        if lab not in autograder.labs:
+            problems.append(f"{lab!r} is not one of c.Autograder.labs ({', '.join(autograder.labs)})")
+            continue
+        if not isinstance(overrides, dict):
+            problems.append(f"{lab!r}: expected a dict of settings, got {type(overrides).__name__}")
+            continue
+        for name, value in overrides.items():
+            if name not in traits or name in COURSE_WIDE:
+                problems.append(f"{lab}: unknown setting {name!r}")
+                continue
+            try:
+                traits[name].validate(autograder, value)
+            except TraitError as error:
+                problems.append(f"{lab}: {name}: {str(error).splitlines()[0]}")
+    if problems:
+        raise ConfigError(f"{path}: c.Autograder.lab_settings: " + "; ".join(problems)
+                          + f" (a lab may set: {', '.join(per_lab)})")

@@ -14,9 +14,11 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
 from autograder.grading.check_runner import collect_checks
-from autograder.course.config import Limits, Settings
+from autograder.course.config import Settings
+from autograder.course.labs import resolve_lab
+from autograder.errors import ReleaseError
 from autograder.outputs.gradebook import ensure_alembic_on_path, is_registered
-from autograder.kernel.provisioner import KernelLauncher, course_environment, kernel_command
+from autograder.kernel.provisioner import KernelLauncher, kernel_command
 from autograder.grading.cells import grade_id, is_grade, is_manual, points
 from autograder.grading.submitted_files import record_release_time
 
@@ -26,10 +28,6 @@ class SolutionKernelManager(KernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         return kernel_command(self.connection_file)
-
-
-class ReleaseError(Exception):
-    """The lab's source and its hidden checks disagree, or nbgrader could not generate the release."""
 
 
 def check_points(notebook, checks) -> None:
@@ -67,8 +65,9 @@ def generate_assignment(settings: Settings, lab: str, release_directory: str | N
 def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
     """Run the instructor's notebook (trusted code, no sandbox) and save it with its outputs as the answer key."""
     nb = nbformat.read(source_path, as_version=4)
-    limits = Limits.for_lab(settings, lab)
-    launcher = KernelLauncher(course_environment(settings, lab))
+    resolved = resolve_lab(settings, lab)
+    limits = resolved.limits
+    launcher = KernelLauncher(resolved.environment)
     folder = os.path.dirname(source_path)
     with tempfile.TemporaryDirectory(prefix="ag-solution-") as run_dir:
         km = SolutionKernelManager(transport="ipc", ip=os.path.join(run_dir, "kernel"))

@@ -11,13 +11,14 @@ import shutil
 import sys
 import time
 
-from autograder.grading.class_batch import grade_all
+from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
 from autograder.demo.examples import load_variants, write_variant
 from autograder.outputs.class_report import write_class_report
 from autograder.outputs.export import export_csv
 from autograder.course.labs import find_lab
-from autograder.sandbox.bubblewrap import make_launcher
+from autograder.results import Results
+from autograder.sandbox.backend import make_launcher
 from autograder.course.release import release_lab
 
 KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -51,18 +52,15 @@ def hand_in(settings, lab: str) -> dict[str, str]:
     return descriptions
 
 
-def failed_checks(results: dict) -> str:
+def failed_checks(results: Results) -> str:
     """The failed checks and their reasons, in a few words."""
-    failed = [test for test in results["tests"] if test["status"] == "failed"]
-    if results["extra_data"].get("rejected"):
-        return "not graded: " + results["extra_data"]["rejected"]
+    failed = [test for test in results.tests if not test.passed]
+    if results.rejected:
+        return "not graded: " + results.rejected
     if len(failed) > 5:
-        reasons = sorted({test["extra_data"]["reason"] for test in failed})
-        return f"{len(failed)} of {len(results['tests'])} checks ({', '.join(reasons)})"
-    return ", ".join(
-        f"{test['extra_data']['check'].split('::')[-1].removeprefix('test_')} ({test['extra_data']['reason']})"
-        for test in failed
-    ) or "-"
+        reasons = sorted({test.reason for test in failed})
+        return f"{len(failed)} of {len(results.tests)} checks ({', '.join(reasons)})"
+    return ", ".join(f"{test.check.split('::')[-1].removeprefix('test_')} ({test.reason})" for test in failed) or "-"
 
 
 def main(argv=None) -> int:
@@ -78,11 +76,12 @@ def main(argv=None) -> int:
         print(f"== grading {len(descriptions)} example submissions of {lab_name}")
         started = time.monotonic()
         workers = max(settings.autograder.workers, os.cpu_count() or 1)  # one submission per core at a time
-        graded = grade_all(settings, find_lab(settings, lab_name), make_launcher(settings, lab_name), workers=workers)
+        lab = find_lab(settings, lab_name)
+        graded = grade_all(settings, lab, make_launcher(settings, lab), workers=workers)
         print(f"   {time.monotonic() - started:.1f} s in all\n")
         print(f"{'student':<9} {'score':>7}  {'submission':<75} failed checks (reason)")
         for student, results in graded.items():
-            score = f"{results['score']:g}/{results['max_score']:g}"
+            score = f"{results.score:g}/{results.max_score:g}"
             print(f"{student:<9} {score:>7}  {descriptions[student]:<75.75} {failed_checks(results)}")
     csv_path = settings.path("export", "grades.csv")
     os.makedirs(os.path.dirname(csv_path), exist_ok=True)

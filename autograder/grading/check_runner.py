@@ -16,12 +16,12 @@ import contextlib
 import io
 import os
 import sys
-import time
 from dataclasses import dataclass
 
 import pytest
 
-from autograder.course.config import Limits
+from autograder.kernel.deadline import Deadline
+from autograder.kernel.limits import Limits
 from autograder.errors import (
     ERROR, MEMORY, NOT_ATTEMPTED, WRONG_ANSWER, GraderError, KernelTimeout, StudentError, SubmissionFailure,
 )
@@ -105,7 +105,7 @@ class GradingPlugin:
             raise KernelTimeout("the submission used up its time before this check")
         self.kernel.session()  # a fresh kernel, if the last one died, before this check's clock starts
         limit = marker_arg(request.node, "time_limit", self.limits.check_timeout)
-        return Submission(self.kernel, time.monotonic() + min(limit, self.kernel.seconds_left()), self.limits.seed)
+        return Submission(self.kernel, Deadline.after(min(limit, self.kernel.seconds_left())), self.limits.seed)
 
     @pytest.fixture
     def lab_data(self):

@@ -5,9 +5,9 @@ would read on. A cell that kills the kernel is reported, and the notebook is run
 without it; after a check kills the kernel, the next check gets a fresh kernel prepared the same way. The
 submission's time limit, output limit and number of kernel deaths end the run early (see PreparedKernel).
 """
-import time
 from dataclasses import dataclass
 
+from autograder.kernel.deadline import Deadline
 from autograder.errors import OK, GraderError, KernelTimeout, SubmissionFailure
 from autograder.kernel.pool import KernelPool
 from autograder.kernel.session import KernelSession, OutputBudget
@@ -36,9 +36,9 @@ class PreparedKernel:
     submission's output has passed its limit, or once cells have killed `max_kernel_deaths` kernels.
     """
 
-    def __init__(self, nb, pool: KernelPool, run_public_test_cells=False, deadline=None):
+    def __init__(self, nb, pool: KernelPool, run_public_test_cells=False, deadline: Deadline | None = None):
         self.nb, self.pool, self.limits = nb, pool, pool.limits
-        self.deadline = deadline if deadline is not None else time.monotonic() + pool.limits.submission_timeout
+        self.deadline = deadline if deadline is not None else Deadline.after(pool.limits.submission_timeout)
         self.cells = [
             (index, cell)
             for index, cell in enumerate(nb.cells)
@@ -70,7 +70,7 @@ class PreparedKernel:
         return self._session
 
     def seconds_left(self) -> float:
-        return self.deadline - time.monotonic()
+        return self.deadline.left()
 
     def close(self) -> None:
         if self._session is not None:

@@ -43,3 +43,12 @@ def _retype(cell, cell_type: str) -> None:
     else:
         cell.pop("outputs", None)
         cell.pop("execution_count", None)
+
+
+def clear_saved_outputs(nb) -> None:
+    """Remove, in place, every output and execution count the student saved: what the kit writes later holds
+    only what the grading run produced (a cell it never ran stays empty)."""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None

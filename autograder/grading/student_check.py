@@ -4,15 +4,15 @@ The notebook runs top to bottom in a fresh kernel (no sandbox: it is the student
 test cell is reported as passed or failed. It never says "all passed": the hidden checks run only at grading.
 """
 import os
-import time
 from dataclasses import dataclass
 
-from autograder.course.config import Limits, Settings
+from autograder.kernel.deadline import Deadline
+from autograder.course.config import Settings
+from autograder.course.labs import resolve_lab
 from autograder.errors import OK
 from autograder.grading.submission import lab_grade_ids
-from autograder.kernel.provisioner import KernelLauncher, course_environment
 from autograder.kernel.pool import KernelPool
-from autograder.course.labs import data_folder
+from autograder.kernel.provisioner import KernelLauncher
 from autograder.grading.cells import grade_id, is_public_test
 from autograder.grading.notebook_runner import PreparedKernel
 from autograder.grading.validation import grade_ids, read_submission
@@ -28,11 +28,11 @@ class PublicCheck:
 def run_public_checks(settings: Settings, path: str, lab: str | None = None) -> list[PublicCheck]:
     nb = read_submission(path, settings.autograder.max_notebook_bytes)
     lab = lab or recognise_lab(nb, settings)
-    limits = Limits.for_lab(settings, lab or "")
-    data_dir = data_folder(settings)
-    files = lab_files(os.path.dirname(os.path.abspath(path)), settings.path("release", lab) if lab else None, data_dir)
-    pool = KernelPool(KernelLauncher(course_environment(settings, lab or "")), limits, files, data_dir=data_dir)
-    kernel = PreparedKernel(nb, pool, run_public_test_cells=True, deadline=time.monotonic() + limits.submission_timeout)
+    resolved = resolve_lab(settings, lab)
+    limits, data_dir = resolved.limits, resolved.data_dir
+    files = lab_files(os.path.dirname(os.path.abspath(path)), resolved.release_dir if lab else None, data_dir)
+    pool = KernelPool(KernelLauncher(resolved.environment), limits, files, data_dir=data_dir)
+    kernel = PreparedKernel(nb, pool, run_public_test_cells=True, deadline=Deadline.after(limits.submission_timeout))
     try:
         kernel.session()
     finally:

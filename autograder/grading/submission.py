@@ -10,19 +10,19 @@ from functools import lru_cache
 
 import nbformat
 
+from autograder.kernel.deadline import Deadline
 from autograder.grading import restore
 from autograder.grading import check_seed
-from autograder.grading.check_runner import collect_checks, run_checks
+from autograder.grading.check_runner import CheckResult, collect_checks, run_checks
 from autograder.course.config import Settings
-from autograder.errors import GraderError, SubmissionRejected
-from autograder.outputs.inert_output import clear_saved_outputs
+from autograder.errors import ERROR, GraderError, SubmissionRejected
 from autograder.kernel.pool import KernelPool
 from autograder.checks.lab_data import LabData
 from autograder.course.labs import Lab
 from autograder.grading.cells import is_manual, points
 from autograder.grading.notebook_runner import PreparedKernel
 from autograder.grading.validation import DEEP, check_lab, grade_ids, notebook_from_bytes
-from autograder.outputs.results import build_results, rejected_results
+from autograder.results import CellFailure, CheckOutcome, Results
 from autograder.grading.submitted_files import own_folder, read_regular_file
 
 
@@ -78,7 +78,7 @@ def restore_cells(nb, released) -> list[str]:
 
 @dataclass
 class Graded:
-    results: dict
+    results: Results
     notebook: object | None  # the restored notebook with the outputs of its run; None when rejected
 
 
@@ -86,24 +86,40 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, fo
     """Grade the notebook at `path` (a file inside `folder`: see read_notebook) in a kernel from `pool`; raises
     SubmissionRejected for a file that is not a gradable notebook."""
     started = time.monotonic()
-    limits = pool.limits
+    limits = lab.limits
     released = nbformat.read(lab.release_notebook, as_version=4)
     sha256, nb = read_notebook(settings, lab, path, folder)
     notes = restore_cells(nb, released)
-    clear_saved_outputs(nb)  # what the kit writes shows only this run's outputs, never ones the student saved
-    kernel = PreparedKernel(nb, pool, settings.autograder.run_public_test_cells, deadline=started + limits.submission_timeout)
+    restore.clear_saved_outputs(nb)  # what the kit writes shows only this run's outputs, never ones the student saved
+    kernel = PreparedKernel(nb, pool, settings.autograder.run_public_test_cells, deadline=Deadline(started + limits.submission_timeout, limits.submission_timeout))
     try:
-        lab_data = LabData(os.path.dirname(lab.release_notebook), lab.data_dir, settings.for_lab(lab.name, "dataset"),
-                           check_seed.for_submission(settings, lab.name, sha256))
+        lab_data = LabData(lab.release_dir, lab.data_dir, lab.dataset, check_seed.for_submission(settings, lab.name, sha256))
         checks = run_checks(lab.tests_dir, kernel, limits, lab_data)  # the first check's `sub` runs the notebook
     finally:
         kernel.close()
-    results = build_results(
-        lab.name, sha256, checks, kernel.reports, notes, kernel.device, time.monotonic() - started, manual_points(released),
-        sandboxed=pool.launcher.sandboxed, restarts=kernel.restarts,
+    failed_cells = tuple(CellFailure(**vars(report)) for report in kernel.reports if report.status != "ok")
+    results = Results(
+        lab=lab.name, notebook_sha256=sha256, tests=tuple(outcome(check) for check in checks),
+        output=summary_text(notes, failed_cells), execution_time=time.monotonic() - started, device=kernel.device,
+        sandboxed=pool.launcher.sandboxed, kernel_restarts=kernel.restarts, restored=tuple(notes), cells=failed_cells,
+        manual_max_score=manual_points(released), check_seed=lab_data.check_seed,
     )
-    results["extra_data"]["check_seed"] = lab_data.check_seed  # the checks' inputs, for a reproducible regrade
     return Graded(results, nb)
+
+
+def outcome(check: CheckResult) -> CheckOutcome:
+    return CheckOutcome(name=check.name, check=check.nodeid, grade_cell=check.grade_cell, max_score=check.points,
+                        passed=check.passed, reason=None if check.passed else check.reason,
+                        output="" if check.passed else check.message, seconds=check.seconds)
+
+
+def summary_text(notes: list[str], failed_cells: tuple[CellFailure, ...]) -> str:
+    """The notes above the checks: what was repaired, and how each failed cell ended."""
+    lines = [f"Note: {note}." for note in notes]
+    for cell in failed_cells:
+        last_line = cell.message.strip().splitlines()[-1] if cell.message.strip() else ""
+        lines.append(f"{cell.where()} of your notebook ended with {cell.status}" + (f": {last_line}" if last_line else ""))
+    return "\n".join(lines)
 
 
 def grade_or_reject(settings: Settings, lab: Lab, path: str, pool: KernelPool, folder: str | None = None) -> Graded:
@@ -133,9 +149,14 @@ def rejected(settings: Settings, lab: Lab, path: str, folder: str | None, messag
     """The Graded of a file that could not be graded: every check failed, with `message` as the reason."""
     released = nbformat.read(lab.release_notebook, as_version=4)
     sha256 = file_sha256(path, folder, settings.autograder.max_notebook_bytes)
-    checks = collect_checks(lab.tests_dir)
-    results = rejected_results(lab.name, sha256, message, checks, seconds, manual_points(released))
-    if grader_failed:
-        results["extra_data"]["grader_failed"] = True
+    why = "the notebook could not be graded: " + message
+    tests = tuple(
+        CheckOutcome(name=check.name, check=check.nodeid, grade_cell=check.grade_cell, max_score=check.points,
+                     passed=False, reason=ERROR, output=why)
+        for check in collect_checks(lab.tests_dir)
+    )
+    results = Results(lab=lab.name, notebook_sha256=sha256, tests=tests, output="This submission could not be graded: " + message,
+                      execution_time=seconds, manual_max_score=manual_points(released), rejected=message,
+                      grader_failed=grader_failed)
     return Graded(results, None)
 

@@ -13,8 +13,8 @@
 
 Every request of a check shares the check's deadline; when it passes, the request fails with KernelTimeout.
 """
-import time
 
+from autograder.kernel.deadline import Deadline
 from autograder.kernel import wire
 from autograder.errors import KernelDied, KernelTimeout
 
@@ -22,7 +22,7 @@ from autograder.errors import KernelDied, KernelTimeout
 class Submission:
     _once: dict = {}  # (kernel key, name) -> the result, or the exception, of the last kernel's `once` runs
 
-    def __init__(self, kernel, deadline: float, seed: int):
+    def __init__(self, kernel, deadline: Deadline, seed: int):
         self._kernel, self._deadline = kernel, deadline
         self._session = kernel.session()
         self._begin_check = seed  # sent with the check's first request: the kernel then forgets and seeds
@@ -87,7 +87,7 @@ class Submission:
         )
 
     def _request(self, op: str, **fields):
-        remaining = self._deadline - time.monotonic()
+        remaining = self._deadline.left()
         if remaining <= 0:
             raise KernelTimeout("the check ran out of time")
         if self._kernel.session() is not self._session:

@@ -18,22 +18,21 @@ from autograder.course.config import Settings
 from autograder.errors import GraderError
 from autograder.sandbox.grader_limits import limit_grader_memory
 from autograder.grading.submission import Graded, grade_or_reject, grader_failure, rejected
-from autograder.kernel.pool import KernelPool
 from autograder.course.labs import Lab
 
 _worker: dict = {}  # in each worker process: its settings, lab and kernel launcher
 
 
 def _start_worker(settings: Settings, lab: Lab, sandbox: bool) -> None:
-    from autograder.sandbox.bubblewrap import make_launcher
+    from autograder.sandbox.backend import make_launcher
 
-    limit_grader_memory(settings, lab.name)
-    _worker.update(settings=settings, lab=lab, launcher=make_launcher(settings, lab.name, sandbox=sandbox))
+    limit_grader_memory(lab.grader_memory_bytes)
+    _worker.update(settings=settings, lab=lab, launcher=make_launcher(settings, lab, sandbox=sandbox))
 
 
 def _grade(path: str, folder: str) -> Graded:
     settings, lab = _worker["settings"], _worker["lab"]
-    pool = KernelPool.for_lab(settings, lab, _worker["launcher"])  # nothing launched ahead: nothing left behind
+    pool = lab.kernel_pool(_worker["launcher"])  # nothing launched ahead: nothing left behind
     try:
         return grade_or_reject(settings, lab, path, pool, folder)
     finally:

@@ -5,9 +5,9 @@ process. Launching it before it is needed overlaps that second with the grader's
 restoring the notebook, importing and collecting the checks) and, in a batch, with the grading of the
 previous submission on the other core. Every kernel is still fresh: one per submission, never reused.
 """
-from autograder.course.config import Limits, Settings
+from autograder.kernel.deadline import Deadline
+from autograder.kernel.limits import Limits
 from autograder.kernel.process import KernelProcess
-from autograder.course.labs import Lab
 
 
 class KernelPool:
@@ -16,18 +16,13 @@ class KernelPool:
         self.files, self.preload, self.data_dir = tuple(files), tuple(preload), data_dir
         self.launched: list[KernelProcess] = []
 
-    @classmethod
-    def for_lab(cls, settings: Settings, lab: Lab, launcher, ahead: int = 0) -> "KernelPool":
-        limits = Limits.for_lab(settings, lab.name)
-        return cls(launcher, limits, lab.files, settings.for_lab(lab.name, "preload"), ahead, lab.data_dir)
-
     def prime(self) -> None:
         """Launch a kernel now, to be taken later."""
         process = KernelProcess(self.launcher, self.files, self.preload, self.data_dir)
         process.start()
         self.launched.append(process)
 
-    def take(self, deadline: float | None = None, budget=None):
+    def take(self, deadline: Deadline | None = None, budget=None):
         """A ready kernel (a kernel_proxy.KernelSession, counting its output against `budget` when given); then
         launch the next ones, so that `ahead` kernels boot while this one works. The wait for it ends at
         `deadline` (the submission's) at the latest, with KernelTimeout."""

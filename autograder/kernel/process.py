@@ -6,20 +6,18 @@ The messages to and from the kernel are kernel_proxy.py's part, once the kernel 
 
 The run folder (private, removed at the end) holds:
 
-    kernel.json   the connection file: Unix sockets (ipc transport) under the launcher's socket prefix
+    kernel.json   the connection file: Unix sockets (ipc transport) under the provisioner's socket prefix
     kernel.log    the kernel's own stdout and stderr, never the grader's
     work/         the kernel's working folder: the lab's files, and data/ linked to the course's data
 """
-import contextlib
 import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
 import tempfile
 
-from autograder.kernel.provisioner import kernel_command
+from autograder.errors import SubmissionFailure
+from autograder.kernel.provisioner import KernelProvisioner, kernel_command
 
 # ipc "ports" are suffixes of the socket paths: <prefix>-1 ... <prefix>-5, fresh in each run folder; the
 # grader binds <prefix>-6 itself for the checks' requests (kernel_bridge.serve connects to it)
@@ -40,14 +38,14 @@ def connection_info(socket_prefix: str) -> dict:
 
 
 class KernelProcess:
-    """One kernel process, started by `launcher` (kernel_launcher.KernelLauncher or the sandbox's) with `files`
-    copied into its working folder and `preload` imported while it boots."""
+    """One kernel process, started by a provisioner from `launcher` (kernel/provisioner.py, or the sandbox's)
+    with `files` copied into its working folder and `preload` imported while it boots."""
 
     def __init__(self, launcher, files: tuple[str, ...] = (), preload: tuple[str, ...] = (), data_dir: str | None = None):
         self.launcher, self.files, self.preload, self.data_dir = launcher, tuple(files), tuple(preload), data_dir
         self.run_dir: str | None = None
         self.connection: dict = {}
-        self.popen: subprocess.Popen | None = None
+        self.provisioner: KernelProvisioner | None = None
 
     def start(self) -> None:
         """Start the process and return at once (it answers about a second later)."""
@@ -59,18 +57,14 @@ class KernelProcess:
             copy(path, os.path.join(scratch, os.path.basename(path)))
         if self.data_dir is not None:
             os.symlink(os.path.abspath(self.data_dir), os.path.join(scratch, "data"))
-        self.launcher.prepare(self.run_dir, scratch)
-        self.connection = connection_info(self.launcher.socket_prefix(self.run_dir))
+        self.provisioner = self.launcher.provisioner()
+        self.provisioner.pre_launch(self.run_dir, scratch)
+        self.connection = connection_info(self.provisioner.socket_prefix())
         connection_file = os.path.join(self.run_dir, "kernel.json")
         with open(os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="ascii") as handle:
             json.dump(self.connection, handle)
-        command = self.launcher.wrap(kernel_command(connection_file, self.preload), self.run_dir, scratch)
-        # The parent's pid lets an unsandboxed kernel end itself if the grader dies; the sandbox clears it.
-        env = {**self.launcher.environment(scratch), "JPY_PARENT_PID": str(os.getpid())}
         with open(self.log_path, "wb") as log:
-            # a session of its own, so that one killpg ends the kernel and everything it started
-            self.popen = subprocess.Popen(command, env=env, cwd=scratch, stdin=subprocess.DEVNULL, stdout=log,
-                                          stderr=log, start_new_session=True)
+            self.provisioner.launch(kernel_command(connection_file, self.preload), connection_file, scratch, log)
 
     @property
     def request_socket(self) -> str:
@@ -89,25 +83,35 @@ class KernelProcess:
 
     @property
     def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
+        return self.provisioner is not None and self.provisioner.popen is not None and self.provisioner.poll() is None
 
-    @property
-    def returncode(self) -> int | None:
-        return None if self.popen is None else self.popen.poll()
+    def wait(self, seconds: float) -> None:
+        """Wait up to `seconds` for the process to end."""
+        if self.provisioner is not None and self.provisioner.popen is not None:
+            self.provisioner.wait(seconds)
+
+    def ready(self) -> None:
+        """The kernel answers: its provisioner takes note (the sandbox counts its processes)."""
+        self.provisioner.ready()
+
+    def has_strays(self) -> bool:
+        """Whether processes the kernel started still run after an interrupt."""
+        return self.provisioner.has_strays()
+
+    def death(self) -> SubmissionFailure:
+        """Why the kernel ended, as the failure to report."""
+        return self.provisioner.death()
 
     def kill(self) -> None:
         """SIGKILL the kernel's process group and reap it."""
-        if not self.alive:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=5)
+        if self.provisioner is not None:
+            self.provisioner.kill()
 
     def remove(self) -> None:
-        """Kill the kernel if it runs, let the launcher clean up (its cgroup), and delete the run folder."""
+        """Kill the kernel if it runs, let the provisioner clean up (its cgroup), and delete the run folder."""
         self.kill()
+        if self.provisioner is not None:
+            self.provisioner.cleanup()
         if self.run_dir is not None:
-            self.launcher.cleanup(self.run_dir)
             shutil.rmtree(self.run_dir, ignore_errors=True)
-        self.run_dir = self.popen = None
+        self.run_dir = self.provisioner = None

@@ -1,14 +1,24 @@
-"""How a submission's kernel process is started: the environment it sees and the command that wraps it.
+"""How a submission's kernel process is started and confined: its command, the environment it sees, and the
+provisioner that launches, watches and ends it.
 
-`KernelLauncher` starts the kernel as a plain child of the grader (for `check` on a student's own machine, and
-for `grade --no-sandbox`); the sandbox module provides a launcher with the same methods that wraps the same
-command in bubblewrap. The command is always built here, so a kernel name in a notebook's metadata can never
+A provisioner is one object per kernel that holds that kernel's own state (its run folder, its process, its
+cgroup); its interface is shaped like jupyter_client's KernelProvisionerBase: `pre_launch` (make what the
+kernel needs), `launch`, `poll`, `kill`, `cleanup`, and what grading adds: `ready` (the kernel answers),
+`has_strays` (processes left running after an interrupt) and `death` (why it ended, as the failure to report).
+`KernelProvisioner` confines nothing: the student's own code on the student's own machine (`check`), or
+`grade --no-sandbox`. The bubblewrap sandbox (autograder/sandbox/bubblewrap.py) is another implementation; a
+new backend (a container runtime) is a third, chosen in autograder/sandbox/backend.py.
+
+A launcher makes the provisioners of one lab's kernels (`provisioner()`) and says whether they can start at
+all (`verify`). The kernel command is always built here, so a kernel name in a notebook's metadata can never
 choose another kernel.
 """
+import contextlib
 import glob
 import os
 import shutil
 import signal
+import subprocess
 import sys
 
 from autograder.errors import KernelDied, SubmissionFailure
@@ -86,51 +96,91 @@ def kernel_environment(scratch: str, course: dict[str, str] | None = None) -> di
     return env
 
 
+class KernelProvisioner:
+    """One kernel, started directly as a child of the grader, unconfined."""
+
+    def __init__(self, course_environment: dict[str, str]):
+        self.course_environment = course_environment
+        self.run_dir: str | None = None
+        self.popen: subprocess.Popen | None = None
+
+    def pre_launch(self, run_dir: str, scratch: str) -> None:
+        """Make what the kernel needs in its run folder and working folder `scratch`, before it starts."""
+        self.run_dir = run_dir
+        for path in font_caches():
+            os.makedirs(os.path.join(scratch, ".matplotlib"), exist_ok=True)
+            shutil.copy(path, os.path.join(scratch, ".matplotlib"))
+
+    def socket_prefix(self) -> str:
+        """Where the kernel's Unix sockets are made: <prefix>-<port>."""
+        return os.path.join(self.run_dir, "kernel")
+
+    def launch(self, command: list[str], connection_file: str, scratch: str, log) -> None:
+        """Start `command` (the kernel's, reading `connection_file`) in `scratch`, its output going to `log`;
+        returns at once (the kernel answers about a second later)."""
+        # The parent's pid lets an unsandboxed kernel end itself if the grader dies; the sandbox clears it.
+        env = {**self.environment(scratch), "JPY_PARENT_PID": str(os.getpid())}
+        # a session of its own, so that one killpg ends the kernel and everything it started
+        self.popen = subprocess.Popen(self.wrap(command, connection_file, scratch), env=env, cwd=scratch,
+                                      stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+
+    def wrap(self, command: list[str], connection_file: str, scratch: str) -> list[str]:
+        """The command line that runs `command` confined (here: as it is)."""
+        return command
+
+    def environment(self, scratch: str) -> dict[str, str]:
+        return kernel_environment(scratch, self.course_environment)
+
+    def poll(self) -> int | None:
+        """The kernel process's exit status; None while it runs (or before it started)."""
+        return None if self.popen is None else self.popen.poll()
+
+    def wait(self, seconds: float) -> None:
+        """Wait up to `seconds` for the process to end."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=seconds)
+
+    def kill(self) -> None:
+        """SIGKILL the kernel's process group and reap it."""
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.wait(5)
+
+    def ready(self) -> None:
+        """Called once the kernel answers."""
+
+    def has_strays(self) -> bool:
+        """Whether processes the kernel started are still running after an interrupt (unknown here: no)."""
+        return False
+
+    def death(self) -> SubmissionFailure:
+        """Why the kernel process ended, as the failure to report."""
+        return KernelDied(describe_exit(self.poll()))
+
+    def cleanup(self) -> None:
+        """Called after the kernel is stopped, before its run folder is removed."""
+
+
 class KernelLauncher:
-    """Starts the kernel directly, unsandboxed: the student's own code on the student's own machine."""
+    """Makes the provisioners of one lab's kernels: unconfined ones."""
 
     sandboxed = False
 
     def __init__(self, course_environment: dict[str, str] | None = None):
         self.course_environment = dict(course_environment or {})
 
-    def prepare(self, run_dir: str, scratch: str) -> None:
-        """Called before the kernel starts, with its run folder and working folder."""
-        for path in font_caches():
-            os.makedirs(os.path.join(scratch, ".matplotlib"), exist_ok=True)
-            shutil.copy(path, os.path.join(scratch, ".matplotlib"))
-
-    def socket_prefix(self, run_dir: str) -> str:
-        """Where the kernel's Unix sockets are made: <prefix>-<port>."""
-        return os.path.join(run_dir, "kernel")
-
-    def wrap(self, command: list[str], run_dir: str, scratch: str) -> list[str]:
-        return command
+    def provisioner(self) -> KernelProvisioner:
+        """A provisioner for one new kernel."""
+        return KernelProvisioner(self.course_environment)
 
     def environment(self, scratch: str) -> dict[str, str]:
+        """The environment of an unconfined kernel working in `scratch`."""
         return kernel_environment(scratch, self.course_environment)
 
     def verify(self) -> None:
         """Raise SandboxUnavailable if kernels cannot start (nothing to check without a sandbox)."""
-
-    def started(self, run_dir: str) -> None:
-        """Called once the kernel answers."""
-
-    def has_strays(self, run_dir: str) -> bool:
-        """Whether processes the kernel started are still running after an interrupt (unknown here: no)."""
-        return False
-
-    def death(self, run_dir: str, returncode: int | None) -> SubmissionFailure:
-        """Why the kernel process ended, as the failure to report."""
-        return KernelDied(describe_exit(returncode))
-
-    def cleanup(self, run_dir: str) -> None:
-        """Called after the kernel is stopped, before its run folder is removed."""
-
-
-def course_environment(settings, lab: str) -> dict[str, str]:
-    """What a lab's kernel learns from course_config.py: the data set its data helper loads."""
-    return {"COURSE_DATASET": settings.for_lab(lab, "dataset")}
 
 
 def font_caches() -> list[str]:

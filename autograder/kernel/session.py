@@ -11,7 +11,6 @@ import json
 import os
 import queue
 import secrets
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from jupyter_client import BlockingKernelClient
 
 from autograder.kernel import bridge
 from autograder.kernel import wire
-from autograder.course.config import Limits
+from autograder.kernel.deadline import Deadline
+from autograder.kernel.limits import Limits
 from autograder.errors import KernelDied, KernelTimeout, MemoryExceeded, OutputExceeded, StudentError, SubmissionFailure
 from autograder.kernel.process import KernelProcess
 from autograder.kernel.traceback_text import trim_traceback
@@ -100,7 +100,7 @@ class KernelSession:
         self.poller = None  # waits on the request socket and iopub together
         self.serve_error = None  # the error that ended the serve loop, if one did
 
-    def wait_ready(self, deadline: float | None = None) -> None:
+    def wait_ready(self, deadline: Deadline | None = None) -> None:
         """Connect and wait for the kernel, for kernel_start_timeout at most and never past `deadline` (the
         submission's: KernelTimeout then, as the submission's time ran out, not the kernel's start)."""
         CONTEXT.setsockopt(zmq.MAXMSGSIZE, iopub_message_limit(self.limits))  # for the sockets made next
@@ -108,17 +108,17 @@ class KernelSession:
         self.kc.load_connection_info(self.process.connection)
         self.kc.start_channels(stdin=False, hb=False)  # no input is ever asked for; liveness is the process's
         self.iopub_events = self.kc.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-        start_limit = time.monotonic() + self.limits.kernel_start_timeout
-        until = start_limit if deadline is None else min(start_limit, deadline)
+        start_limit = Deadline.after(self.limits.kernel_start_timeout)
+        until = start_limit if deadline is None or start_limit.at <= deadline.at else deadline
         try:
-            self._handshake(until)
+            self._handshake(until.at)
         except SubmissionFailure as death:
             said = self.process.log_tail() if self.process.run_dir else ""
             self.shutdown()
-            if until < start_limit and time.monotonic() >= until:
+            if until is not start_limit and until.passed:
                 raise KernelTimeout("the submission's time ran out while its kernel started") from None
             raise KernelDied(f"the kernel did not start: {death}" + (f"\n{said}" if said else "")) from None
-        self.process.launcher.started(self.process.run_dir)
+        self.process.ready()
 
     def _handshake(self, deadline: float) -> None:
         """Return once the kernel has answered a kernel_info request on shell and its iopub messages reach us.
@@ -196,10 +196,10 @@ class KernelSession:
         """Gather what request `msg_id` sends until the kernel is idle again, within `timeout` and the caps
         (`budget`: the session's when None)."""
         budget = budget or self.budget
-        deadline = time.monotonic() + timeout
+        deadline = Deadline.after(timeout)
         result, output_bytes = Execution(), 0
         while True:
-            message = self._next_message(deadline, msg_id, timeout)
+            message = self._next_message(deadline, msg_id)
             if message is None:
                 continue
             kind, content = message["msg_type"], message["content"]
@@ -230,11 +230,11 @@ class KernelSession:
             )
         return size
 
-    def _next_message(self, deadline: float, msg_id: str, timeout: float):
+    def _next_message(self, deadline: Deadline, msg_id: str):
         """The next iopub message of request `msg_id`, or None; raises on the deadline or a dead kernel."""
-        remaining = deadline - time.monotonic()
+        remaining = deadline.left()
         if remaining <= 0:
-            raise self._timed_out(lambda until: self._idle_by(msg_id, until), timeout)
+            raise self._timed_out(lambda until: self._idle_by(msg_id, until), deadline)
         try:
             message = self.kc.iopub_channel.get_msg(timeout=min(remaining, POLL_SECONDS))
         except queue.Empty:
@@ -246,7 +246,7 @@ class KernelSession:
         return message if message is not None and message["parent_header"].get("msg_id") == msg_id else None
 
     def _death(self) -> SubmissionFailure:
-        return self.process.launcher.death(self.process.run_dir, self.process.returncode)
+        return self.process.death()
 
     def _cut_off(self, too_large: str) -> SubmissionFailure:
         """What it means that zmq cut a socket's connection to the kernel: the kernel's death (its sockets
@@ -254,27 +254,26 @@ class KernelSession:
         socket's limit, `too_large`. The kernel is then stopped: it would connect again and send what it
         queued behind that message (more of the same, perhaps), and the checks after this one get a fresh
         kernel rather than wait for it."""
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.popen.wait(timeout=EXIT_SECONDS)
+        self.process.wait(EXIT_SECONDS)
         if not self.alive:
             return self._death()
         self.process.kill()
         return OutputExceeded(f"{too_large} (the kernel was stopped)")
 
-    def _timed_out(self, stopped, timeout: float) -> SubmissionFailure:
-        """Stop what ran past its `timeout` (see _stop); returns why it failed: KernelTimeout, or MemoryExceeded
+    def _timed_out(self, stopped, deadline: Deadline) -> SubmissionFailure:
+        """Stop what ran past its `deadline` (see _stop); returns why it failed: KernelTimeout, or MemoryExceeded
         when the kernel was slow because it was at its memory limit, and died of it."""
         self._stop(stopped)
         if not self.alive and isinstance(death := self._death(), MemoryExceeded):
             return death
-        return KernelTimeout(f"did not finish within {timeout:g} s")
+        return KernelTimeout(f"did not finish within {deadline.seconds:g} s")
 
     def _stop(self, stopped) -> None:
         """Interrupt the running code by message; kill the kernel unless `stopped(deadline)` says that it stopped
         within the grace period, and it left no process running (a fork bomb)."""
         self.kc.control_channel.send(self.kc.session.msg("interrupt_request", {}))
         if stopped(time.monotonic() + self.limits.interrupt_grace):
-            if not self.process.launcher.has_strays(self.process.run_dir):
+            if not self.process.has_strays():
                 return
         self.process.kill()
 
@@ -307,13 +306,13 @@ class KernelSession:
             raise self._grader_out_of_memory() from None
 
     def _ask(self, op: str, timeout: float, fields: dict):
-        deadline = time.monotonic() + timeout
+        deadline = Deadline.after(timeout)
         if self.requests is None:
-            self._start_serving(deadline, timeout)
+            self._start_serving(deadline)
         nonce = secrets.token_hex(8)
         self._post(nonce, json.dumps({"op": op, "nonce": nonce, **fields}))
         while True:
-            message = self._answer_by(deadline, timeout, nonce)
+            message = self._answer_by(deadline, nonce)
             try:
                 answer = json.loads(message)
             except ValueError:
@@ -327,7 +326,7 @@ class KernelSession:
             except (TypeError, ValueError, KeyError) as error:
                 raise SubmissionFailure(f"the kernel sent a malformed value: {error}") from None
 
-    def _start_serving(self, deadline: float, timeout: float) -> None:
+    def _start_serving(self, deadline: Deadline) -> None:
         """Bind the request socket, start the serve cell and send it the bridge once it has connected."""
         path, self.serve_error = self.process.request_socket, None
         self.requests = CONTEXT.socket(zmq.PAIR)
@@ -344,7 +343,7 @@ class KernelSession:
         self.poller.register(self.request_events, zmq.POLLIN)
         self.poller.register(self.iopub_events, zmq.POLLIN)
         self.serving = self._start_execute(serve_code(f"ipc://{path}"))
-        if self._answer_by(deadline, timeout) != bridge.READY.encode():
+        if self._answer_by(deadline) != bridge.READY.encode():
             raise SubmissionFailure("the kernel's side of the requests did not start")
         self._post(BRIDGE_SOURCE)
 
@@ -370,13 +369,13 @@ class KernelSession:
         except zmq.Again:  # no bridge on the other end any more
             raise (self._death() if not self.alive else SubmissionFailure("the kernel stopped answering requests")) from None
 
-    def _answer_by(self, deadline: float, timeout: float, tag: str | None = None) -> bytes:
+    def _answer_by(self, deadline: Deadline, tag: str | None = None) -> bytes:
         """The next message on the request socket; meanwhile what request `tag` prints counts against the output
         cap. Raises KernelTimeout past `deadline` (once the request is stopped), OutputExceeded (too much output,
         or an answer larger than max_value_bytes), the kernel's death, or SubmissionFailure when the serve loop
         has ended."""
         output_bytes = 0
-        while (remaining := deadline - time.monotonic()) > 0:
+        while (remaining := deadline.left()) > 0:
             ready = dict(self.poller.poll(min(remaining, POLL_SECONDS) * 1000))
             if self.requests in ready:
                 return self.requests.recv()
@@ -388,7 +387,7 @@ class KernelSession:
                 output_bytes += self._spend(self._serve_output(tag), output_bytes, self.budget, self._answered_by)
             elif not self.alive:
                 raise self._death()
-        raise self._timed_out(self._answered_by, timeout)
+        raise self._timed_out(self._answered_by, deadline)
 
     def _serve_output(self, tag: str | None) -> int:
         """Read iopub's waiting messages: the bytes that request `tag` printed or displayed (its output carries

@@ -6,13 +6,14 @@ message they were shown: a concept to teach again, or a check or a task text to 
 
     autograder export --format report [--output class_report.md]
 """
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 from autograder.course.config import Settings
 from autograder.outputs.export import graded_folders
 from autograder.outputs.inert_output import markdown_text
+from autograder.outputs.results import read_results
+from autograder.results import Results
 
 MESSAGE_CHARS = 160  # of a failure message, in the report's table
 
@@ -30,36 +31,37 @@ class CheckSummary:
     messages: Counter = field(default_factory=Counter)  # the first line of each failure message
 
 
-def read_class_results(settings: Settings, lab: str) -> dict[str, dict]:
-    """{student: results} of every graded submission of `lab` (student folders listed, never globbed)."""
+def read_class_results(settings: Settings, lab: str) -> dict[str, Results]:
+    """{student: results} of every graded submission of `lab` (student folders listed, never globbed; a file
+    that does not hold results is left out)."""
     results_file = settings.autograder.results_file
     results = {}
     for student, _ in sorted(found for found in graded_folders(settings.path("autograded"), results_file) if found[1] == lab):
-        with open(settings.path("autograded", student, lab, results_file), encoding="utf-8") as handle:
-            results[student] = json.load(handle)
+        read = read_results(settings.path("autograded", student, lab, results_file))
+        if read is not None:
+            results[student] = read
     return results
 
 
-def summarise(results_by_student: dict[str, dict]) -> list[CheckSummary]:
+def summarise(results_by_student: dict[str, Results]) -> list[CheckSummary]:
     """Every check met in the results, most often failed first (ties in the checks' own order)."""
     summaries: dict[str, CheckSummary] = {}
     for results in results_by_student.values():
-        for test in results.get("tests", []):
-            check = test.get("extra_data", {}).get("check", test["name"])
-            summary = summaries.setdefault(check, CheckSummary(check, test["name"], test.get("max_score", 0.0)))
+        for test in results.tests:
+            summary = summaries.setdefault(test.check, CheckSummary(test.check, test.name, test.max_score))
             summary.graded += 1
-            if test.get("status") != "passed":
+            if not test.passed:
                 summary.failed += 1
-                summary.reasons[test.get("extra_data", {}).get("reason", "failed")] += 1
-                first_line = (test.get("output") or "").strip().splitlines()[:1]
+                summary.reasons[test.reason or "failed"] += 1
+                first_line = (test.output or "").strip().splitlines()[:1]
                 summary.messages[first_line[0][:MESSAGE_CHARS] if first_line else "(no message)"] += 1
     order = {check: index for index, check in enumerate(summaries)}
     return sorted(summaries.values(), key=lambda summary: (-summary.failed, order[summary.check]))
 
 
-def score_line(results_by_student: dict[str, dict]) -> str:
+def score_line(results_by_student: dict[str, Results]) -> str:
     """How the class scored: submissions, mean, full marks and zeros."""
-    scores = [(results.get("score", 0.0), results.get("max_score", 0.0)) for results in results_by_student.values()]
+    scores = [(results.score, results.max_score) for results in results_by_student.values()]
     if not scores:
         return "no graded submissions"
     maximum = max(top for _, top in scores)
@@ -69,7 +71,7 @@ def score_line(results_by_student: dict[str, dict]) -> str:
     return f"{len(scores)} submissions; mean {mean:.1f} of {maximum:g} autograded points; {full} full marks, {zero} zero"
 
 
-def format_lab_report(lab: str, results_by_student: dict[str, dict]) -> str:
+def format_lab_report(lab: str, results_by_student: dict[str, Results]) -> str:
     """The report of one lab as Markdown: the scores, then one row per check; every cell is literal text (the
     messages carry what students printed)."""
     lines = [f"## {lab}", "", score_line(results_by_student), ""]

@@ -8,6 +8,7 @@ import html
 import os
 
 from autograder.outputs.inert_output import printable
+from autograder.results import Results
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -32,29 +33,27 @@ def page_text(text) -> str:
     return html.escape(printable(text), quote=True)
 
 
-def render(results: dict, student: str) -> str:
-    extra = results["extra_data"]
+def render(results: Results, student: str) -> str:
     rows = []
-    for test in results["tests"]:
-        passed = test["status"] == "passed"
-        verdict = "passed" if passed else test["extra_data"].get("reason", "failed")
-        detail = f"<pre>{page_text(test['output'])}</pre>" if test["output"] else ""
+    for test in results.tests:
+        verdict = "passed" if test.passed else test.reason or "failed"
+        detail = f"<pre>{page_text(test.output)}</pre>" if test.output and not test.passed else ""
         rows.append(
-            f"<tr><td>{page_text(test['name'])}{detail}</td><td>{test['score']:g} / {test['max_score']:g}</td>"
-            f"<td class=\"{'passed' if passed else 'failed'}\">{page_text(verdict)}</td></tr>"
+            f"<tr><td>{page_text(test.name)}{detail}</td><td>{test.score:g} / {test.max_score:g}</td>"
+            f"<td class=\"{'passed' if test.passed else 'failed'}\">{page_text(verdict)}</td></tr>"
         )
-    manual = extra.get("manual_max_score", 0)
+    manual = results.manual_max_score
     return PAGE.format(
-        title=page_text(f"{extra['lab']} — feedback for {student}"),
-        score=results["score"],
-        max_score=results["max_score"],
+        title=page_text(f"{results.lab} — feedback for {student}"),
+        score=results.score,
+        max_score=results.max_score,
         manual=f" (and {manual:g} points for written answers, graded by hand)" if manual else "",
-        notes=f"<pre>{page_text(results['output'])}</pre>" if results.get("output") else "",
+        notes=f"<pre>{page_text(results.output)}</pre>" if results.output else "",
         rows="\n".join(rows),
     )
 
 
-def write_feedback(path: str, results: dict, student: str) -> None:
+def write_feedback(path: str, results: Results, student: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(render(results, student))

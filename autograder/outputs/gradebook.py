@@ -14,6 +14,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from autograder.course.config import Settings
+from autograder.results import Results
 
 
 def ensure_alembic_on_path() -> None:
@@ -36,15 +37,15 @@ def is_registered(settings: Settings, lab: str) -> bool:
             return False
 
 
-def cell_scores(results: dict) -> dict[str, float]:
-    """Points earned per grade cell, from a results.json."""
+def cell_scores(results: Results) -> dict[str, float]:
+    """Points earned per grade cell."""
     scores = defaultdict(float)
-    for test in results["tests"]:
-        scores[test["extra_data"]["grade_cell"]] += test["score"]
+    for test in results.tests:
+        scores[test.grade_cell] += test.score
     return dict(scores)
 
 
-def record_results(settings: Settings, lab: str, notebook: str, student: str, results: dict, timestamp=None) -> None:
+def record_results(settings: Settings, lab: str, notebook: str, student: str, results: Results, timestamp=None) -> None:
     """Write one submission's autograded scores; manual scores already given by a person are kept."""
     scores = cell_scores(results)
     with open_gradebook(settings) as gradebook, warnings.catch_warnings():

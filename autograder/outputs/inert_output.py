@@ -106,15 +106,6 @@ _CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NBGRADER_FLAGS = ("grade", "solution", "locked", "task")
 
 
-def clear_saved_outputs(nb) -> None:
-    """Remove, in place, every output and execution count the student saved: what the kit writes later holds
-    only what the grading run produced (a cell it never ran stays empty)."""
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = []
-            cell["execution_count"] = None
-
-
 def inert_html(text: str) -> str:
     """Student HTML with only text-structure tags and http(s)/mailto links; any other markup is escaped, so it
     shows as text."""

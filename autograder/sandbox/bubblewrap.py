@@ -29,25 +29,19 @@ import tempfile
 from dataclasses import dataclass
 
 from autograder.sandbox.cgroup import KernelCgroup
-from autograder.course.config import Settings
-from autograder.errors import KernelDied, MemoryExceeded, SubmissionFailure
-from autograder.checks.lab_data import LabData
-from autograder.kernel.provisioner import KernelLauncher, course_environment, describe_exit, font_caches, kernel_environment
+from autograder.sandbox.devices import gpu_devices
+from autograder.errors import KernelDied, MemoryExceeded, SandboxUnavailable, SubmissionFailure
+from autograder.kernel.provisioner import KernelLauncher, KernelProvisioner, describe_exit, font_caches, kernel_environment
 
 HOME = "/home/student"
 SYSTEM_PATHS = ("/usr",)
 SYSTEM_LINKS = {"/bin": "usr/bin", "/sbin": "usr/sbin", "/lib": "usr/lib", "/lib64": "usr/lib64"}
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts")
-GPU_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset")
 SETUP_HINT = "run scripts/setup_env.sh as root to install bubblewrap and create the sandbox user"
 # The data sets' own folders in data/ (every layout mnist_data.py reads), held-out parts included: never shown
 DATA_SET_FOLDERS = ("mnist", "MNIST", "fashion-mnist", "FashionMNIST")
 # Debian's data-set packages (dataset-fashion-mnist holds its test images and labels): covered by an empty tmpfs
 SYSTEM_DATA = ("/usr/share/datasets",)
-
-
-class SandboxUnavailable(Exception):
-    """The sandbox cannot start on this machine; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +55,10 @@ class SandboxLimits:
     max_open_files: int
     scratch_bytes: int
 
-    @classmethod
-    def for_lab(cls, settings: Settings, lab: str) -> "SandboxLimits":
-        return cls(**{name: settings.for_lab(lab, name) for name in cls.__dataclass_fields__})
-
 
 class SandboxLauncher(KernelLauncher):
+    """Makes bubblewrap provisioners for one lab's kernels; refuses to exist where they cannot start."""
+
     sandboxed = True
 
     def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None, hidden_data=(),
@@ -85,10 +77,46 @@ class SandboxLauncher(KernelLauncher):
         if os.geteuid() != 0:
             raise SandboxUnavailable("the grader must run as root to start kernels as the sandbox user")
         self.limits, self.venv = limits, os.path.realpath(venv)
-        self.cgroups: dict[str, KernelCgroup | None] = {}
-        self.baseline: dict[str, int] = {}
 
-    def prepare(self, run_dir: str, scratch: str) -> None:
+    def provisioner(self) -> "BubblewrapProvisioner":
+        return BubblewrapProvisioner(self)
+
+    def environment(self, scratch: str) -> dict[str, str]:
+        env = kernel_environment(HOME, self.course_environment)
+        env.update({"TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student"})
+        return env
+
+    def verify(self) -> None:
+        """Start a trivial program in the sandbox; raises SandboxUnavailable with bwrap's own words if it fails."""
+        with tempfile.TemporaryDirectory(prefix="ag-verify-") as run_dir:
+            scratch = os.path.join(run_dir, "work")
+            os.mkdir(scratch)
+            provisioner = self.provisioner()
+            provisioner.pre_launch(run_dir, scratch)
+            connection_file = os.path.join(run_dir, "kernel.json")
+            with open(connection_file, "w", encoding="ascii") as handle:
+                handle.write("{}")
+            # `id -u` rather than Python: the same namespaces, cgroups and limits, at a tenth of the cost
+            command = provisioner.wrap(["/bin/sh", "-c", "id -u"], connection_file, scratch)
+            try:
+                run = subprocess.run(command, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+            finally:
+                provisioner.cleanup()
+            if run.returncode != 0 or run.stdout.strip() != str(self.user.pw_uid):
+                raise SandboxUnavailable(f"the sandbox did not start: {(run.stderr or run.stdout).strip()[-500:]}")
+
+
+class BubblewrapProvisioner(KernelProvisioner):
+    """One kernel in the sandbox: its cgroup, and the count of its processes once it answered."""
+
+    def __init__(self, launcher: SandboxLauncher):
+        super().__init__(launcher.course_environment)
+        self.launcher, self.user, self.limits = launcher, launcher.user, launcher.limits
+        self.cgroup: KernelCgroup | None = None
+        self.baseline = 0
+
+    def pre_launch(self, run_dir: str, scratch: str) -> None:
+        self.run_dir = run_dir
         os.chmod(run_dir, 0o711)
         sockets = os.path.join(run_dir, "sockets")
         os.mkdir(sockets, 0o700)
@@ -103,22 +131,24 @@ class SandboxLauncher(KernelLauncher):
             handle.write(f"student:x:{self.user.pw_uid}:{self.user.pw_gid}:student:{HOME}:/bin/sh\n")
         with open(os.path.join(run_dir, "group"), "w", encoding="ascii") as handle:
             handle.write(f"student:x:{self.user.pw_gid}:\n")
-        self.cgroups[run_dir] = KernelCgroup.create(self.limits.memory_bytes, self.limits.max_processes)
+        self.cgroup = KernelCgroup.create(self.limits.memory_bytes, self.limits.max_processes)
 
-    def socket_prefix(self, run_dir: str) -> str:
-        return os.path.join(run_dir, "sockets", "kernel")
+    def socket_prefix(self) -> str:
+        return os.path.join(self.run_dir, "sockets", "kernel")
 
-    def wrap(self, command: list[str], run_dir: str, scratch: str) -> list[str]:
-        connection_file = command[command.index("-f") + 1]
-        os.chown(connection_file, self.user.pw_uid, self.user.pw_gid)  # written by kernel_process just before
+    def environment(self, scratch: str) -> dict[str, str]:
+        return self.launcher.environment(scratch)
+
+    def wrap(self, command: list[str], connection_file: str, scratch: str) -> list[str]:
+        os.chown(connection_file, self.user.pw_uid, self.user.pw_gid)  # written by kernel/process.py just before
         os.chmod(connection_file, 0o400)
-        cgroup = self.cgroups.get(run_dir)
+        cgroup = self.cgroup
         join_cgroups = "".join(f"echo $$ > {shlex.quote(path)} && " for path in cgroup.procs_files) if cgroup else ""
         return [
             "/bin/sh", "-c", join_cgroups + 'exec "$@"', "sh",
             "setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--clear-groups", "--no-new-privs",
             "prlimit", *self._rlimits(cgroup is not None), "--",
-            *self._bwrap(run_dir, scratch, connection_file), "--", *command,
+            *self._bwrap(scratch, connection_file), "--", *command,
         ]
 
     def _rlimits(self, memory_cgroup: bool) -> list[str]:
@@ -134,7 +164,7 @@ class SandboxLauncher(KernelLauncher):
         ]
         return flags if memory_cgroup else flags + [f"--as={limits.memory_bytes}"]
 
-    def _bwrap(self, run_dir: str, scratch: str, connection_file: str) -> list[str]:
+    def _bwrap(self, scratch: str, connection_file: str) -> list[str]:
         size = str(self.limits.scratch_bytes)
         args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
         # the tmpfs mounts first: a venv or run folder under /tmp (a CI checkout) is bound on top of them
@@ -146,14 +176,14 @@ class SandboxLauncher(KernelLauncher):
         for path in SYSTEM_FILES:
             if os.path.exists(path):
                 args += ["--ro-bind", path, path]
-        args += ["--ro-bind", self.venv, self.venv, "--proc", "/proc", "--dev", "/dev"]
+        args += ["--ro-bind", self.launcher.venv, self.launcher.venv, "--proc", "/proc", "--dev", "/dev"]
         for device in gpu_devices():
             args += ["--dev-bind", device, device]
         if gpu_devices():
             args += ["--ro-bind", "/sys", "/sys"]  # the CUDA driver reads the PCI topology there
-        args += ["--ro-bind", os.path.join(run_dir, "passwd"), "/etc/passwd"]
-        args += ["--ro-bind", os.path.join(run_dir, "group"), "/etc/group"]
-        args += ["--bind", os.path.join(run_dir, "sockets"), os.path.join(run_dir, "sockets")]
+        args += ["--ro-bind", os.path.join(self.run_dir, "passwd"), "/etc/passwd"]
+        args += ["--ro-bind", os.path.join(self.run_dir, "group"), "/etc/group"]
+        args += ["--bind", os.path.join(self.run_dir, "sockets"), os.path.join(self.run_dir, "sockets")]
         args += ["--ro-bind", connection_file, connection_file]
         for name in sorted(os.listdir(scratch)):
             source = os.path.realpath(os.path.join(scratch, name))
@@ -176,79 +206,32 @@ class SandboxLauncher(KernelLauncher):
         hidden ones, with the lab's training part beside them."""
         args = ["--tmpfs", target]
         for entry in sorted(os.listdir(course_data)):
-            if entry not in self.hidden_data:
+            if entry not in self.launcher.hidden_data:
                 args += ["--ro-bind", os.path.join(course_data, entry), os.path.join(target, entry)]
-        if self.training_folder is not None:
-            name, folder = self.training_folder
+        if self.launcher.training_folder is not None:
+            name, folder = self.launcher.training_folder
             args += ["--ro-bind", folder, os.path.join(target, name)]
         return args + ["--remount-ro", target]
 
-    def environment(self, scratch: str) -> dict[str, str]:
-        env = kernel_environment(HOME, self.course_environment)
-        env.update({"TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student"})
-        return env
-
-    def started(self, run_dir: str) -> None:
-        sockets = os.path.join(run_dir, "sockets")
+    def ready(self) -> None:
+        sockets = os.path.join(self.run_dir, "sockets")
         os.chown(sockets, 0, 0)
         os.chmod(sockets, 0o755)
-        self.baseline[run_dir] = self._process_count(run_dir)
+        self.baseline = self._process_count()
 
-    def has_strays(self, run_dir: str) -> bool:
+    def has_strays(self) -> bool:
         """Whether the kernel has started processes that are still running (a fork bomb, a daemon)."""
-        return self._process_count(run_dir) > self.baseline.get(run_dir, 0)
+        return self._process_count() > self.baseline
 
-    def _process_count(self, run_dir: str) -> int:
-        cgroup = self.cgroups.get(run_dir)
-        return len(cgroup.pids()) if cgroup else 0
+    def _process_count(self) -> int:
+        return len(self.cgroup.pids()) if self.cgroup else 0
 
-    def death(self, run_dir: str, returncode: int | None) -> SubmissionFailure:
-        cgroup = self.cgroups.get(run_dir)
-        if cgroup is not None and (cgroup.oom_kills() > 0 or cgroup.hit_memory_limit()):
+    def death(self) -> SubmissionFailure:
+        if self.cgroup is not None and (self.cgroup.oom_kills() > 0 or self.cgroup.hit_memory_limit()):
             return MemoryExceeded(f"used more than {self.limits.memory_bytes / 2**20:.0f} MiB of memory")
-        return KernelDied(describe_exit(returncode))
+        return KernelDied(describe_exit(self.poll()))
 
-    def cleanup(self, run_dir: str) -> None:
-        cgroup = self.cgroups.pop(run_dir, None)
-        self.baseline.pop(run_dir, None)
-        if cgroup is not None:
-            cgroup.destroy()
-
-    def verify(self) -> None:
-        """Start a trivial program in the sandbox; raises SandboxUnavailable with bwrap's own words if it fails."""
-        with tempfile.TemporaryDirectory(prefix="ag-verify-") as run_dir:
-            scratch = os.path.join(run_dir, "work")
-            os.mkdir(scratch)
-            self.prepare(run_dir, scratch)
-            connection_file = os.path.join(run_dir, "kernel.json")
-            with open(connection_file, "w", encoding="ascii") as handle:
-                handle.write("{}")
-            # `id -u` rather than Python: the same namespaces, cgroups and limits, at a tenth of the cost
-            probe = ["/bin/sh", "-c", "id -u", "-f", connection_file]
-            command = self.wrap(probe, run_dir, scratch)
-            try:
-                run = subprocess.run(command, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
-            finally:
-                self.cleanup(run_dir)
-            if run.returncode != 0 or run.stdout.strip() != str(self.user.pw_uid):
-                raise SandboxUnavailable(f"the sandbox did not start: {(run.stderr or run.stdout).strip()[-500:]}")
-
-
-def gpu_devices() -> list[str]:
-    """The NVIDIA device files present on this machine (none on a CPU-only machine)."""
-    numbered = sorted(name for name in os.listdir("/dev") if name.startswith("nvidia") and name[6:].isdigit())
-    return [path for path in GPU_DEVICES + tuple("/dev/" + name for name in numbered) if os.path.exists(path)]
-
-
-def make_launcher(settings: Settings, lab: str, sandbox: bool = True, verify: bool = True) -> KernelLauncher:
-    """The launcher `grade` uses: the sandbox, verified unless `verify` is False (the caller then calls
-    verify() itself), or no sandbox if the instructor asked for none."""
-    if not sandbox:
-        return KernelLauncher(course_environment(settings, lab))
-    launcher = SandboxLauncher(settings.autograder.sandbox_user, SandboxLimits.for_lab(settings, lab),
-                               course_environment=course_environment(settings, lab),
-                               hidden_data=settings.autograder.hidden_data,
-                               training_folder=LabData.for_lab(settings, lab).training_folder())
-    if verify:
-        launcher.verify()
-    return launcher
+    def cleanup(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.destroy()
+            self.cgroup = None

@@ -14,12 +14,9 @@ The hard limit is left as it was, so that the sandbox lifts the soft limit again
 """
 import resource
 
-from autograder.course.config import Settings
 
-
-def limit_grader_memory(settings: Settings, lab: str) -> None:
-    """Put this process under the lab's grader_memory_bytes of data memory (0: no limit of ours)."""
-    limit = settings.for_lab(lab, "grader_memory_bytes")
+def limit_grader_memory(limit: int) -> None:
+    """Put this process under `limit` bytes of data memory (a lab's grader_memory_bytes; 0: no limit of ours)."""
     if limit <= 0:
         return
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)

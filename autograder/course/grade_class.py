@@ -17,10 +17,10 @@ from autograder.outputs.feedback import write_feedback
 from autograder.outputs.gradebook import record_results
 from autograder.grading.submission import Graded, file_sha256, grade_or_reject, rejected
 from autograder.outputs.inert_output import inert_notebook, printable_line
-from autograder.kernel.pool import KernelPool
 from autograder.course.labs import Lab
 from autograder.course.release import register_lab
 from autograder.outputs.results import read_results, write_results
+from autograder.results import Results
 from autograder.grading.submitted_files import Submitted, Timestamp, release_time, student_id_problem
 from autograder.grading.submitted_files import find_submissions as find_submitted
 from autograder.grading.workers import grade_in_parallel
@@ -40,24 +40,23 @@ def autograded_path(settings: Settings, lab: Lab, student: str, name: str) -> st
 def is_done(settings: Settings, lab: Lab, submitted: Submitted) -> bool:
     """Whether results.json holds the grading of the notebook as it is now (a grader's failure is never done)."""
     results = read_results(autograded_path(settings, lab, submitted.student, settings.autograder.results_file))
-    if results is None or results.get("extra_data", {}).get("grader_failed"):
+    if results is None or results.grader_failed:
         return False
     sha256 = file_sha256(submitted.notebook, submitted.folder, settings.autograder.max_notebook_bytes)
-    return bool(sha256) and results.get("extra_data", {}).get("notebook_sha256") == sha256
+    return bool(sha256) and results.notebook_sha256 == sha256
 
 
-def timestamp_noted(results: dict, timestamp: Timestamp) -> dict:
-    """`results` with a flagged timestamp.txt said in extra_data["timestamp_flag"] and in the output (the
-    feedback's notes); the time itself still goes to the gradebook, for the instructor to judge."""
+def timestamp_noted(results: Results, timestamp: Timestamp) -> Results:
+    """`results` with a flagged timestamp.txt said in timestamp_flag and in the output (the feedback's notes);
+    the time itself still goes to the gradebook, for the instructor to judge."""
     if timestamp.flag is None:
         return results
     said = f" ({timestamp.when:%Y-%m-%d %H:%M:%S} UTC)" if timestamp.when else ""
     note = f"Note: the submission time in timestamp.txt{said} is flagged: {timestamp.flag}; the instructor checks it."
-    extra = {**results["extra_data"], "timestamp_flag": timestamp.flag}
-    return {**results, "extra_data": extra, "output": "\n".join(filter(None, [results.get("output"), note]))}
+    return results.with_note(note, timestamp_flag=timestamp.flag)
 
 
-def record_submission(settings: Settings, lab: Lab, submitted: Submitted, graded: Graded) -> dict:
+def record_submission(settings: Settings, lab: Lab, submitted: Submitted, graded: Graded) -> Results:
     """Write a graded submission everywhere: gradebook, feedback page, autograded notebook, then results.json."""
     graded.results = timestamp_noted(graded.results, submitted.timestamp)
     record_results(settings, lab.name, lab.notebook_name, submitted.student, graded.results, submitted.timestamp.when)
@@ -70,7 +69,7 @@ def record_submission(settings: Settings, lab: Lab, submitted: Submitted, graded
     return graded.results
 
 
-def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progress=True, workers: int = 1) -> dict[str, dict]:
+def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progress=True, workers: int = 1) -> dict[str, Results]:
     """Grade every submission not already graded (all of them with `force`), `workers` at a time; returns
     results by student."""
     register_lab(settings, lab.name)
@@ -102,7 +101,7 @@ def grade_each(settings: Settings, lab: Lab, launcher, submissions: list[Submitt
         tasks = [(submitted.notebook, submitted.folder) for submitted in submissions]
         yield from grade_in_parallel(settings, lab, tasks, workers, sandbox=launcher.sandboxed)
         return
-    pool = KernelPool.for_lab(settings, lab, launcher, ahead=1)  # the next kernel boots during this grading
+    pool = lab.kernel_pool(launcher, ahead=1)  # the next kernel boots during this grading
     try:
         for index, submitted in enumerate(submissions):
             yield index, grade_or_reject(settings, lab, submitted.notebook, pool, submitted.folder)

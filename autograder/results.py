@@ -1,0 +1,162 @@
+"""One submission's results, typed: what grading produces and every writer takes (results.json, the gradebook,
+the feedback page, the exports, the class report). Imports nothing else of the package.
+
+On disk it is Gradescope's results.json format (`to_json` / `from_json`): top level score, max_score,
+execution_time, output, tests; extra_data holds the lab, the notebook's sha256, the device, each failing check's
+reason, the cells that failed or were restored, and the manual points left for a person. A failed check's output
+is its message, never its code. Reasons: timeout, memory, kernel died, output limit, error, wrong answer,
+not attempted (errors.py).
+"""
+from dataclasses import dataclass, field, replace
+
+PASSED, FAILED = "passed", "failed"
+VISIBLE = "visible"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One hidden check's verdict; points are out of `max_score`."""
+
+    name: str  # its description, as the student reads it
+    check: str  # pytest's node id
+    grade_cell: str | None  # the nbgrader grade cell whose points it carries
+    max_score: float
+    passed: bool
+    reason: str | None = None  # why it failed; None when passed
+    output: str = ""  # the message the student reads when it failed
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return self.max_score if self.passed else 0.0
+
+    def to_json(self) -> dict:
+        entry = {
+            "name": self.name,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": PASSED if self.passed else FAILED,
+            "output": "" if self.passed else self.output,
+            "visibility": VISIBLE,
+            "extra_data": {"check": self.check, "grade_cell": self.grade_cell, "seconds": round(self.seconds, 3)},
+        }
+        if not self.passed:
+            entry["extra_data"]["reason"] = self.reason
+        return entry
+
+    @classmethod
+    def from_json(cls, entry: dict) -> "CheckOutcome":
+        extra = entry.get("extra_data", {})
+        return cls(name=entry["name"], check=extra.get("check", entry["name"]), grade_cell=extra.get("grade_cell"),
+                   max_score=entry["max_score"], passed=entry["status"] == PASSED, reason=extra.get("reason"),
+                   output=entry.get("output", ""), seconds=extra.get("seconds", 0.0))
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """A notebook cell that did not run cleanly: `status` is its failure reason; index counts from 0."""
+
+    index: int
+    grade_id: str | None
+    status: str
+    message: str = ""
+
+    def where(self) -> str:
+        return f"cell '{self.grade_id}'" if self.grade_id else f"cell {self.index + 1}"
+
+
+@dataclass(frozen=True)
+class Results:
+    """A submission's graded checks and how its grading went; seconds for times."""
+
+    lab: str
+    notebook_sha256: str  # "" when the file could not be read
+    tests: tuple[CheckOutcome, ...]
+    output: str  # the notes the student reads above the checks
+    execution_time: float
+    device: str = "none"  # where the checks ran: "cpu", "cuda", or "none" (not graded)
+    sandboxed: bool = False
+    kernel_restarts: int = 0
+    restored: tuple[str, ...] = ()  # what was repaired in the notebook (locked cells put back...)
+    cells: tuple[CellFailure, ...] = ()
+    manual_max_score: float = 0.0  # points a person grades (written answers)
+    check_seed: int | None = None  # the checks' inputs, for a reproducible regrade
+    rejected: str | None = None  # why the file could not be graded at all
+    grader_failed: bool = False  # the grader's own failure: graded again on the next run
+    timestamp_flag: str | None = None  # what is wrong with the submission's timestamp.txt
+    extra: dict = field(default_factory=dict)  # extra_data keys of other tools, kept as read
+
+    @property
+    def score(self) -> float:
+        return sum(test.score for test in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(test.max_score for test in self.tests)
+
+    @property
+    def failures(self) -> dict[str, str]:
+        """{check name: reason} of the failed checks."""
+        return {test.name: test.reason for test in self.tests if not test.passed}
+
+    def failed_reasons(self) -> str:
+        """Why it lost points, in a few words: the rejection, else the failed checks' reasons ("-": none)."""
+        return self.rejected or ", ".join(sorted(set(self.failures.values()))) or "-"
+
+    def with_note(self, note: str, **changes) -> "Results":
+        """These results with `note` added to the output (and `changes` made)."""
+        return replace(self, output="\n".join(filter(None, [self.output, note])), **changes)
+
+    def to_json(self) -> dict:
+        extra = {
+            "lab": self.lab,
+            "notebook_sha256": self.notebook_sha256,
+            "device": self.device,
+            "sandboxed": self.sandboxed,
+            "kernel_restarts": self.kernel_restarts,
+            "failures": self.failures,
+            "restored": list(self.restored),
+            "cells": [vars(cell) for cell in self.cells],
+            "manual_max_score": self.manual_max_score,
+        }
+        optional = {"check_seed": self.check_seed, "rejected": self.rejected,
+                    "grader_failed": self.grader_failed or None, "timestamp_flag": self.timestamp_flag}
+        extra.update({key: value for key, value in optional.items() if value is not None})
+        extra.update(self.extra)
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 3),
+            "output": self.output,
+            "tests": [test.to_json() for test in self.tests],
+            "extra_data": extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Results":
+        """Results as results.json holds them; raises KeyError, TypeError or ValueError for another document."""
+        extra = dict(data.get("extra_data", {}))
+        known = {name: extra.pop(name) for name in list(extra) if name in KNOWN_EXTRA}
+        extra.pop("failures", None)  # derived from the tests
+        return cls(
+            lab=known.get("lab", ""),
+            notebook_sha256=known.get("notebook_sha256", ""),
+            tests=tuple(CheckOutcome.from_json(test) for test in data["tests"]),
+            output=data.get("output", ""),
+            execution_time=data.get("execution_time", 0.0),
+            device=known.get("device", "none"),
+            sandboxed=known.get("sandboxed", False),
+            kernel_restarts=known.get("kernel_restarts", 0),
+            restored=tuple(known.get("restored", ())),
+            cells=tuple(CellFailure(**cell) for cell in known.get("cells", ())),
+            manual_max_score=known.get("manual_max_score", 0.0),
+            check_seed=known.get("check_seed"),
+            rejected=known.get("rejected"),
+            grader_failed=bool(known.get("grader_failed", False)),
+            timestamp_flag=known.get("timestamp_flag"),
+            extra=extra,
+        )
+
+
+KNOWN_EXTRA = frozenset({"lab", "notebook_sha256", "device", "sandboxed", "kernel_restarts", "restored", "cells",
+                         "manual_max_score", "check_seed", "rejected", "grader_failed", "timestamp_flag"})
