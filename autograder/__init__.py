@@ -1,4 +1,5 @@
 """The course kit's autograder: release labs, grade submissions in sandboxed kernels, export grades."""
+
 import sys
 
 __version__ = "0.1.0"

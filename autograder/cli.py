@@ -5,6 +5,7 @@ Heavy modules (nbgrader, pytest) are imported by the command that needs them, to
 What is printed passes through inert_output.printable: student names, grade ids, messages and tracebacks are
 the student's text, and must not drive the instructor's terminal (titles, clipboard, overwritten lines).
 """
+
 import argparse
 import atexit
 import os
@@ -12,8 +13,8 @@ import sys
 import threading
 import traceback
 
-from autograder.outputs.formats import EXPORT_FORMATS
 from autograder.errors import EXIT_FAILED_CHECKS, EXIT_GRADER, EXIT_OK, AutograderError, UsageError
+from autograder.outputs.formats import EXPORT_FORMATS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,7 +36,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", metavar="PATH", help="write the results (Gradescope's results.json format)")
     grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
-    grade.add_argument("--workers", type=int, metavar="N", help="grade N submissions at once (default: c.Autograder.workers)")
+    grade.add_argument(
+        "--workers", type=int, metavar="N", help="grade N submissions at once (default: c.Autograder.workers)"
+    )
     grade.add_argument(
         "--no-sandbox", action="store_true", help="run kernels without the sandbox (only for submissions you trust)"
     )
@@ -43,11 +46,14 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run a notebook's public checks (for students)")
     check.add_argument("notebook", metavar="NOTEBOOK")
 
-    export = commands.add_parser("export", help="export grades from the gradebook, or the class report of failed checks")
+    export = commands.add_parser(
+        "export", help="export grades from the gradebook, or the class report of failed checks"
+    )
     export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="csv")
     export.add_argument(
-        "--output", help="file or folder; default: "
-        + ", ".join(f"{name} {kind.default_output}" for name, kind in EXPORT_FORMATS.items())
+        "--output",
+        help="file or folder; default: "
+        + ", ".join(f"{name} {kind.default_output}" for name, kind in EXPORT_FORMATS.items()),
     )
     return main
 
@@ -79,10 +85,10 @@ def cmd_release(args, settings) -> int:
 
 def cmd_grade(args, settings) -> int:
     # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
-    from autograder.sandbox.grader_limits import limit_grader_memory
     from autograder.course.labs import find_lab
     from autograder.errors import SandboxUnavailable
     from autograder.sandbox.backend import make_launcher
+    from autograder.sandbox.grader_limits import limit_grader_memory
 
     lab = find_lab(settings, args.lab)
     limit_grader_memory(lab.grader_memory_bytes)
@@ -96,15 +102,21 @@ def cmd_grade(args, settings) -> int:
     except SandboxUnavailable as problem:
         if pool is not None:
             pool.close()
-        raise SandboxUnavailable(f"refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
-                                 "only for submissions you trust.") from None
+        raise SandboxUnavailable(
+            f"refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
+            "only for submissions you trust."
+        ) from None
     if args.notebook is None:
         from autograder.course.grade_class import grade_all
 
         workers = args.workers or settings.autograder.workers
         graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet, workers=workers)
         print(format_class_table(graded))
-        print(f"\nresults: {settings.path('autograded')}/<student>/{lab.name}/; feedback: {settings.path('feedback')}/")
+        layout = settings.layout
+        print(
+            f"\nresults: {layout.step_dir(layout.autograded)}/<student>/{lab.name}/; "
+            f"feedback: {layout.step_dir(layout.feedback)}/"
+        )
         return EXIT_OK
     try:
         from autograder.errors import SubmissionRejected
@@ -136,8 +148,8 @@ def format_class_table(graded: dict) -> str:
 
 def cmd_check(args, settings) -> int:
     from autograder.errors import SubmissionRejected
-    from autograder.outputs.inert_output import printable
     from autograder.grading.student_check import format_report, run_public_checks
+    from autograder.outputs.inert_output import printable
 
     try:
         checks = run_public_checks(settings, args.notebook)

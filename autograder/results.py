@@ -7,6 +7,7 @@ reason, the cells that failed or were restored, and the manual points left for a
 is its message, never its code. Reasons: timeout, memory, kernel died, output limit, error, wrong answer,
 not attempted (errors.py).
 """
+
 from dataclasses import dataclass, field, replace
 
 PASSED, FAILED = "passed", "failed"
@@ -47,9 +48,16 @@ class CheckOutcome:
     @classmethod
     def from_json(cls, entry: dict) -> "CheckOutcome":
         extra = entry.get("extra_data", {})
-        return cls(name=entry["name"], check=extra.get("check", entry["name"]), grade_cell=extra.get("grade_cell"),
-                   max_score=entry["max_score"], passed=entry["status"] == PASSED, reason=extra.get("reason"),
-                   output=entry.get("output", ""), seconds=extra.get("seconds", 0.0))
+        return cls(
+            name=entry["name"],
+            check=extra.get("check", entry["name"]),
+            grade_cell=extra.get("grade_cell"),
+            max_score=entry["max_score"],
+            passed=entry["status"] == PASSED,
+            reason=extra.get("reason"),
+            output=entry.get("output", ""),
+            seconds=extra.get("seconds", 0.0),
+        )
 
 
 @dataclass(frozen=True)
@@ -119,8 +127,12 @@ class Results:
             "cells": [vars(cell) for cell in self.cells],
             "manual_max_score": self.manual_max_score,
         }
-        optional = {"check_seed": self.check_seed, "rejected": self.rejected,
-                    "grader_failed": self.grader_failed or None, "timestamp_flag": self.timestamp_flag}
+        optional = {
+            "check_seed": self.check_seed,
+            "rejected": self.rejected,
+            "grader_failed": self.grader_failed or None,
+            "timestamp_flag": self.timestamp_flag,
+        }
         extra.update({key: value for key, value in optional.items() if value is not None})
         extra.update(self.extra)
         return {
@@ -158,5 +170,19 @@ class Results:
         )
 
 
-KNOWN_EXTRA = frozenset({"lab", "notebook_sha256", "device", "sandboxed", "kernel_restarts", "restored", "cells",
-                         "manual_max_score", "check_seed", "rejected", "grader_failed", "timestamp_flag"})
+KNOWN_EXTRA = frozenset(
+    {
+        "lab",
+        "notebook_sha256",
+        "device",
+        "sandboxed",
+        "kernel_restarts",
+        "restored",
+        "cells",
+        "manual_max_score",
+        "check_seed",
+        "rejected",
+        "grader_failed",
+        "timestamp_flag",
+    }
+)

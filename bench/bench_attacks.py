@@ -24,6 +24,7 @@ Run from the kit's folder:
 
     .venv/bin/python bench/bench_attacks.py [--keep] [CASE ...]
 """
+
 import argparse
 import json
 import os
@@ -34,9 +35,9 @@ import tempfile
 import time
 
 from autograder.course.config import load_config
+from autograder.course.release import release_lab
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
-from autograder.course.release import release_lab
 
 LAB = "lab1_neuron"
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
@@ -45,8 +46,15 @@ from test_resource_limits import ATTACKS, LIMITS  # noqa: E402 (the attacks the 
 CASES = [
     Variant("answer_key", "the answer key"),
     *ATTACKS,
-    Variant("memory_bomb", "a 6 GiB string", edits={"activations": [
-        ("    return np.maximum(0.0, x)", "    hog = b'x' * (6 * 2**30)\n    return np.maximum(0.0, x)")]}),
+    Variant(
+        "memory_bomb",
+        "a 6 GiB string",
+        edits={
+            "activations": [
+                ("    return np.maximum(0.0, x)", "    hog = b'x' * (6 * 2**30)\n    return np.maximum(0.0, x)")
+            ]
+        },
+    ),
 ]
 # the CLI, with its own peak RSS written to $PEAK_FILE at exit (cli.run runs the exit handlers, then _exit)
 GRADER = (
@@ -68,8 +76,18 @@ def make_bench_course(folder: str) -> object:
 def grade(settings, folder: str, notebook: str) -> dict:
     """Grade `notebook` in a process of its own: its peak RSS (bytes), wall seconds and results."""
     results_path, peak_path = notebook + ".results.json", notebook + ".peak"
-    command = [sys.executable, "-c", GRADER, "--config", settings.path("course_config.py"), "grade", LAB, notebook,
-               "--json", results_path]
+    command = [
+        sys.executable,
+        "-c",
+        GRADER,
+        "--config",
+        settings.path("course_config.py"),
+        "grade",
+        LAB,
+        notebook,
+        "--json",
+        results_path,
+    ]
     env = {**os.environ, "PEAK_FILE": peak_path, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     started = time.perf_counter()
     run = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
@@ -99,16 +117,22 @@ def main(argv=None) -> int:
             write_variant(settings, LAB, case, notebook)
             rows.append((case, grade(settings, settings.root, notebook)))
         base = rows[0][1]["peak"]
-        print(f"lab1 limits: {LIMITS}; max_submission_output_bytes {settings.autograder.max_submission_output_bytes}, "
-              f"max_kernel_deaths {settings.autograder.max_kernel_deaths}, grader_memory_bytes "
-              f"{settings.autograder.grader_memory_bytes}")
-        print(f"{'case':<13} {'peak RSS MiB':>12} {'x key':>6} {'wall s':>7} {'score':>6}  failed checks / cells left out")
+        print(
+            f"lab1 limits: {LIMITS}; max_submission_output_bytes {settings.autograder.max_submission_output_bytes}, "
+            f"max_kernel_deaths {settings.autograder.max_kernel_deaths}, grader_memory_bytes "
+            f"{settings.autograder.grader_memory_bytes}"
+        )
+        print(
+            f"{'case':<13} {'peak RSS MiB':>12} {'x key':>6} {'wall s':>7} {'score':>6}  failed checks / cells left out"
+        )
         for case, row in rows:
             results = row["results"]
             left_out = [cell["message"] for cell in results["extra_data"]["cells"] if cell["status"] == "skipped"]
             reasons = sorted(set(results["extra_data"]["failures"].values()))
-            print(f"{case.student:<13} {row['peak'] / 2**20:>12.0f} {row['peak'] / base:>6.2f} {row['seconds']:>7.1f} "
-                  f"{results['score']:>6g}  {', '.join(reasons) or '-'}" + (f"; {left_out[0][:70]}" if left_out else ""))
+            print(
+                f"{case.student:<13} {row['peak'] / 2**20:>12.0f} {row['peak'] / base:>6.2f} {row['seconds']:>7.1f} "
+                f"{results['score']:>6g}  {', '.join(reasons) or '-'}" + (f"; {left_out[0][:70]}" if left_out else "")
+            )
     finally:
         if args.keep:
             print(f"course and notebooks: {folder}")

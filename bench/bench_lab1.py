@@ -26,6 +26,7 @@ Run from the kit's folder:
 
     .venv/bin/python bench/bench_lab1.py [--repeat N] [--keep]
 """
+
 import argparse
 import json
 import os
@@ -37,9 +38,9 @@ import tempfile
 import time
 
 from autograder.course.config import load_config
+from autograder.course.release import release_lab
 from autograder.demo.course import make_course
 from autograder.demo.examples import load_variants, write_variant
-from autograder.course.release import release_lab
 
 LAB = "lab1_neuron"
 STUDENTS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "judy")
@@ -49,7 +50,16 @@ BARE_NBCLIENT = (
     "import sys, nbclient, nbformat; "
     "nbclient.NotebookClient(nbformat.read(sys.argv[1], 4), timeout=30, kernel_name='python3', allow_errors=True).execute()"
 )
-METHODS = ("kit", "kit-nosandbox", "nbgrader", "nbclient", "batch", "batch-nosandbox", "batch-workers", "nbgrader-batch")
+METHODS = (
+    "kit",
+    "kit-nosandbox",
+    "nbgrader",
+    "nbclient",
+    "batch",
+    "batch-nosandbox",
+    "batch-workers",
+    "nbgrader-batch",
+)
 RATIOS = (
     ("kit", "nbgrader"),
     ("kit", "nbclient"),
@@ -115,7 +125,17 @@ def time_one_submission(settings, student: str, json_path: str) -> dict[str, flo
 def time_batches(settings) -> dict[str, float]:
     """Seconds per submission of grading all eight in one command: the kit with and without sandbox and with one
     worker per core, nbgrader."""
-    kit = [PYTHON, "-m", "autograder", "--config", settings.path("course_config.py"), "grade", LAB, "--force", "--quiet"]
+    kit = [
+        PYTHON,
+        "-m",
+        "autograder",
+        "--config",
+        settings.path("course_config.py"),
+        "grade",
+        LAB,
+        "--force",
+        "--quiet",
+    ]
     commands = {
         "batch": kit,
         "batch-nosandbox": kit + ["--no-sandbox"],
@@ -145,7 +165,9 @@ def print_scores(json_folder: str) -> None:
             results = json.load(handle)
         print(f"{student:<8} {results['score']:>3g}/{results['max_score']:g}")
         if student == "alice" and results["score"] != results["max_score"]:
-            print(f"WARNING: alice (the answer key) scored {results['score']:g}/{results['max_score']:g}, not full marks!")
+            print(
+                f"WARNING: alice (the answer key) scored {results['score']:g}/{results['max_score']:g}, not full marks!"
+            )
 
 
 def main(argv=None) -> int:
@@ -163,7 +185,9 @@ def main(argv=None) -> int:
     for number in range(1, args.repeat + 1):
         for student in STUDENTS:
             print(f"pass {number}/{args.repeat}: {student}", flush=True)
-            for method, seconds in time_one_submission(settings, student, os.path.join(work, student + ".json")).items():
+            for method, seconds in time_one_submission(
+                settings, student, os.path.join(work, student + ".json")
+            ).items():
                 times[method].append(seconds)
         print(f"pass {number}/{args.repeat}: batches of {len(STUDENTS)}", flush=True)
         for method, seconds in time_batches(settings).items():

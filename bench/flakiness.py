@@ -9,6 +9,7 @@ Run from the kit's folder:
 
     .venv/bin/python bench/flakiness.py [--seeds N] [--students NAME ...] [LAB ...]
 """
+
 import argparse
 import os
 import sys
@@ -17,10 +18,9 @@ import time
 from collections import defaultdict
 
 from autograder.course.config import load_config
+from autograder.course.labs import find_lab, resolve_lab
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.submission import grade_or_reject
-from autograder.course.labs import find_lab
-from autograder.course.labs import resolve_lab
 from autograder.sandbox.backend import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +29,9 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def verdicts(results: dict) -> dict[str, str]:
     """{check: "passed" or the failure reason}."""
     return {
-        test["extra_data"]["check"]: test["extra_data"].get("reason", "passed") if test["status"] == "failed" else "passed"
+        test["extra_data"]["check"]: test["extra_data"].get("reason", "passed")
+        if test["status"] == "failed"
+        else "passed"
         for test in results["tests"]
     }
 
@@ -71,8 +73,10 @@ def main(argv=None) -> int:
             moving = {key: values for key, values in seen.items() if len(values) > 1}
             flaky += len(moving)
             students = len({student for student, _ in seen})
-            print(f"{lab}: {students} submissions x {args.seeds} seeds, {len(seen)} (submission, check) pairs, "
-                  f"{len(moving)} flaky, {time.monotonic() - started:.0f} s")
+            print(
+                f"{lab}: {students} submissions x {args.seeds} seeds, {len(seen)} (submission, check) pairs, "
+                f"{len(moving)} flaky, {time.monotonic() - started:.0f} s"
+            )
             for (student, check), values in sorted(moving.items()):
                 print(f"  FLAKY {student} {check}: {sorted(values)}")
     return 1 if flaky else 0

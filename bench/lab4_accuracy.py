@@ -7,6 +7,7 @@ the answer key, or of an example submission (--variant STUDENT, from examples/la
 
     .venv/bin/python bench/lab4_accuracy.py [--seeds 20] [--dataset mnist|fashion-mnist] [--variant STUDENT]
 """
+
 import argparse
 import os
 import sys
@@ -15,8 +16,8 @@ import time
 import numpy as np
 import torch
 
-from autograder.course.config import load_config
 from autograder.checks.lab_data import LabData
+from autograder.course.config import load_config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from solution_code import KIT, notebook_code  # noqa: E402
@@ -29,7 +30,9 @@ def run(code: dict, split, model_name: str, seed: int) -> tuple[float, float]:
     """(held-out accuracy, seconds) of one fit, as test_fit does it."""
     images = torch.from_numpy(np.array(split.train_images)).float().div(255).unsqueeze(1)
     dataset = torch.utils.data.TensorDataset(images, torch.from_numpy(split.train_labels))
-    loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(seed)
+    )
     torch.manual_seed(seed)
     model = code[model_name]()
     started = time.perf_counter()
@@ -56,9 +59,11 @@ def main(argv=None) -> int:
     for name in args.models:
         runs = [run(code, split, name, seed) for seed in range(args.seeds)]
         accuracies = np.array([accuracy for accuracy, _ in runs])
-        print(f"{name}: held-out accuracy over seeds 0..{args.seeds - 1}: min {accuracies.min():.4f} "
-              f"median {np.median(accuracies):.4f} max {accuracies.max():.4f} (seed 0: {accuracies[0]:.4f}); "
-              f"fit takes {np.median([s for _, s in runs]):.1f} s")
+        print(
+            f"{name}: held-out accuracy over seeds 0..{args.seeds - 1}: min {accuracies.min():.4f} "
+            f"median {np.median(accuracies):.4f} max {accuracies.max():.4f} (seed 0: {accuracies[0]:.4f}); "
+            f"fit takes {np.median([s for _, s in runs]):.1f} s"
+        )
         print("  " + " ".join(f"{a:.4f}" for a in accuracies))
         sys.stdout.flush()
     return 0

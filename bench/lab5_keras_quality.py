@@ -12,6 +12,7 @@ classifier (torch).
 
     .venv/bin/python bench/lab5_keras_quality.py [--seeds 0 1 2] [--steps 3000] [--variant STUDENT]
 """
+
 import argparse
 import os
 import subprocess
@@ -35,8 +36,8 @@ IMPORTS = (
 
 def train_and_sample(seed: int, steps: int, variant: str | None, target: str) -> None:
     """In a child process: one training run of the answer key (or variant); samples (2000, 28, 28) to `target`."""
-    from autograder.course.config import load_config
     from autograder.checks.lab_data import LabData
+    from autograder.course.config import load_config
 
     settings = load_config(os.path.join(KIT, "course_config.py"))
     split = LabData(settings.path("release", LAB), settings.path("data"), "mnist").mnist()
@@ -47,7 +48,9 @@ def train_and_sample(seed: int, steps: int, variant: str | None, target: str) ->
     discriminator = code["build_discriminator"]()
     gan = code["build_gan"](generator, discriminator)
     started = time.perf_counter()
-    code["train_gan_keras"](generator, discriminator, gan, split.train_images.astype("float32") / 255, steps, batch_size=128)
+    code["train_gan_keras"](
+        generator, discriminator, gan, split.train_images.astype("float32") / 255, steps, batch_size=128
+    )
     seconds = time.perf_counter() - started
     noise = np.random.default_rng(1234).normal(size=(2000, 100)).astype("float32")
     samples = keras.ops.convert_to_numpy(generator(noise, training=False))
@@ -68,8 +71,8 @@ def main(argv=None) -> int:
     import torch
 
     from autograder.checks import sample_quality
-    from autograder.course.config import load_config
     from autograder.checks.lab_data import LabData
+    from autograder.course.config import load_config
 
     torch.set_num_threads(1)
     settings = load_config(os.path.join(KIT, "course_config.py"))
@@ -87,8 +90,11 @@ def main(argv=None) -> int:
                 samples, seconds = run["samples"], float(run["seconds"])
         images = torch.from_numpy(np.clip(samples, 0, 1)).float().mul(2).sub(1).reshape(-1, 1, 28, 28)
         r = sample_quality.assess(images, classifier, real_features)
-        print(f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
-              f"Frechet {r['frechet_distance']:.1f}  ({seconds:.0f} s)", flush=True)
+        print(
+            f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
+            f"Frechet {r['frechet_distance']:.1f}  ({seconds:.0f} s)",
+            flush=True,
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ digits that are not copies), and the answer key's samples from two noise draws (
 
     .venv/bin/python bench/lab5_memorisation.py [--seeds 0 1 2] [--steps 3000]
 """
+
 import argparse
 import os
 import sys
@@ -16,8 +17,8 @@ import numpy as np
 import torch
 
 from autograder.checks import sample_quality
-from autograder.course.config import load_config
 from autograder.checks.lab_data import LabData
+from autograder.course.config import load_config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lab5_quality import IMPORTS, samples, train  # noqa: E402
@@ -45,13 +46,19 @@ def main(argv=None) -> int:
     split = LabData(settings.path("release", "lab5_gan"), settings.path("data"), "mnist").mnist()
     seen = np.concatenate([split.train_images, split.test_images])
     held_out = sample_quality.to_model_range(split.test_images)
-    print("held-out digits to the training digits:", describe(sample_quality.nearest_distances(held_out, split.train_images)))
+    print(
+        "held-out digits to the training digits:",
+        describe(sample_quality.nearest_distances(held_out, split.train_images)),
+    )
     code = notebook_code(settings, "lab5_gan", IMPORTS)
     for seed in args.seeds:
         first, second = trained_samples(code, split, seed, args.steps, (1234, 4321))
         pairs = (first - second).flatten(1).pow(2).mean(dim=1).sqrt().numpy()
-        print(f"seed {seed}: samples to every image seen: {describe(sample_quality.nearest_distances(first, seen))}; "
-              f"two noise draws apart: {describe(pairs)}", flush=True)
+        print(
+            f"seed {seed}: samples to every image seen: {describe(sample_quality.nearest_distances(first, seen))}; "
+            f"two noise draws apart: {describe(pairs)}",
+            flush=True,
+        )
     return 0
 
 

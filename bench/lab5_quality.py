@@ -8,6 +8,7 @@ answer key, or of an example submission (--variant STUDENT, from examples/lab5_g
 
     .venv/bin/python bench/lab5_quality.py [--seeds 0 1 2] [--steps 3000] [--variant STUDENT]
 """
+
 import argparse
 import os
 import sys
@@ -17,8 +18,8 @@ import numpy as np
 import torch
 
 from autograder.checks import sample_quality
-from autograder.course.config import load_config
 from autograder.checks.lab_data import LabData
+from autograder.course.config import load_config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from solution_code import KIT, notebook_code  # noqa: E402
@@ -30,8 +31,9 @@ def train(code, split, seed, steps):
     """(the generator `code` trains for `steps` steps on the training split with `seed`, in eval mode; seconds)."""
     images = torch.from_numpy(np.array(split.train_images)).float().div(255).unsqueeze(1)
     dataset = torch.utils.data.TensorDataset(images, torch.from_numpy(split.train_labels))
-    loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True, drop_last=True,
-                                         generator=torch.Generator().manual_seed(seed))
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=64, shuffle=True, drop_last=True, generator=torch.Generator().manual_seed(seed)
+    )
     torch.manual_seed(seed)
     G, D = code["Generator"](), code["Discriminator"]()
     started = time.perf_counter()
@@ -69,8 +71,11 @@ def main(argv=None) -> int:
     print(f"{args.variant or 'answer key'}, {args.steps} steps, {split.description}")
     for seed in args.seeds:
         r = run(code, split, seed, args.steps, classifier, real_features)
-        print(f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
-              f"Frechet {r['frechet_distance']:.1f}  ({r['seconds']:.0f} s)", flush=True)
+        print(
+            f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
+            f"Frechet {r['frechet_distance']:.1f}  ({r['seconds']:.0f} s)",
+            flush=True,
+        )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 Torch-free itself, so that a bench can run the Keras lab's code in a process without torch.
 """
+
 import os
 import tempfile
 

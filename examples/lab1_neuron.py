@@ -3,18 +3,31 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. Used by `./demo.sh` and by tests/test_lab1_grades.py.
 """
+
 from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
-    "test_step_is_one_at_zero", "test_step_values", "test_step_on_arrays",
-    "test_sigmoid_values", "test_sigmoid_extremes_without_overflow", "test_sigmoid_on_arrays",
-    "test_tanh_values", "test_tanh_on_arrays", "test_relu_values", "test_relu_on_arrays",
-    "test_leaky_relu_values", "test_leaky_relu_on_arrays",
-    "test_feedforward_is_activation_of_weighted_sum_plus_bias", "test_neuron_keeps_its_weights_and_bias",
-    "test_or_neuron", "test_and_neuron", "test_nand_neuron", "test_xor_truth_table",
+    "test_step_is_one_at_zero",
+    "test_step_values",
+    "test_step_on_arrays",
+    "test_sigmoid_values",
+    "test_sigmoid_extremes_without_overflow",
+    "test_sigmoid_on_arrays",
+    "test_tanh_values",
+    "test_tanh_on_arrays",
+    "test_relu_values",
+    "test_relu_on_arrays",
+    "test_leaky_relu_values",
+    "test_leaky_relu_on_arrays",
+    "test_feedforward_is_activation_of_weighted_sum_plus_bias",
+    "test_neuron_keeps_its_weights_and_bias",
+    "test_or_neuron",
+    "test_and_neuron",
+    "test_nand_neuron",
+    "test_xor_truth_table",
 }
 
-SCALAR_ONLY_ACTIVATIONS = '''
+SCALAR_ONLY_ACTIVATIONS = """
 import math
 
 def step(x):
@@ -32,7 +45,7 @@ def relu(x):
 
 def leaky_relu(x, alpha=0.01):
     return x if x >= 0 else alpha * x
-'''
+"""
 
 VARIANTS = [
     Variant("alice", "the answer key, as a student would hand it in"),
@@ -60,7 +73,9 @@ VARIANTS = [
     Variant(
         "erin",
         "the lecture's OR neuron: weights (2, 2) and bias 0, so OR(0, 0) = step(0) = 1",
-        edits={"logic_gates": [("BasicNeuron(np.array([1.0, 1.0]), -0.5, step)", "BasicNeuron(np.array([2, 2]), 0, step)")]},
+        edits={
+            "logic_gates": [("BasicNeuron(np.array([1.0, 1.0]), -0.5, step)", "BasicNeuron(np.array([2, 2]), 0, step)")]
+        },
         loses={"test_or_neuron": "wrong answer", "test_xor_truth_table": "wrong answer"},
     ),
     Variant(
@@ -68,9 +83,11 @@ VARIANTS = [
         "the textbook sigmoid 1 / (1 + exp(-x)): overflows (a RuntimeWarning) at x = -1000",
         edits={
             "activations": [
-                ("    e = np.exp(-np.abs(x))  # exponent <= 0, so 0 < e <= 1: no overflow\n"
-                 "    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
-                 "    return 1.0 / (1.0 + np.exp(-x))")
+                (
+                    "    e = np.exp(-np.abs(x))  # exponent <= 0, so 0 < e <= 1: no overflow\n"
+                    "    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+                    "    return 1.0 / (1.0 + np.exp(-x))",
+                )
             ]
         },
         loses={"test_sigmoid_extremes_without_overflow": "wrong answer"},
@@ -94,8 +111,20 @@ VARIANTS = [
         extra_cells=("import sys\nsys.exit('done for today')",),
         loses={"test_relu_values": "kernel died", "test_relu_on_arrays": "kernel died"},
     ),
-    Variant("judy", "the released stub, handed in untouched", base="release", loses={name: "not attempted" for name in ALL_CHECKS}),
-    Variant("ken", "a notebook cut off half-way (invalid JSON)", raw=lambda data: data[: len(data) // 2], rejected=True),
+    Variant(
+        "judy",
+        "the released stub, handed in untouched",
+        base="release",
+        loses={name: "not attempted" for name in ALL_CHECKS},
+    ),
+    Variant(
+        "ken", "a notebook cut off half-way (invalid JSON)", raw=lambda data: data[: len(data) // 2], rejected=True
+    ),
     Variant("leo", "an empty file", raw=lambda data: b"", rejected=True),
-    Variant("mallory", "a PNG image renamed to .ipynb", raw=lambda data: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, rejected=True),
+    Variant(
+        "mallory",
+        "a PNG image renamed to .ipynb",
+        raw=lambda data: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        rejected=True,
+    ),
 ]

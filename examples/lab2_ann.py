@@ -3,24 +3,33 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. The edits are made on the answer key's cells basic_network, two_layer_network and predict.
 """
+
 from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
-    "test_basic_network_lecture_example", "test_basic_network_formula",
-    "test_parameter_shapes", "test_initial_weights_small_and_random", "test_initial_biases_zero",
-    "test_same_seed_same_weights", "test_different_seeds_differ",
-    "test_feedforward_one_sample_shape", "test_feedforward_batch_shape", "test_feedforward_linear_formula",
-    "test_feedforward_applies_activation_on_both_layers", "test_batch_matches_one_sample_at_a_time",
+    "test_basic_network_lecture_example",
+    "test_basic_network_formula",
+    "test_parameter_shapes",
+    "test_initial_weights_small_and_random",
+    "test_initial_biases_zero",
+    "test_same_seed_same_weights",
+    "test_different_seeds_differ",
+    "test_feedforward_one_sample_shape",
+    "test_feedforward_batch_shape",
+    "test_feedforward_linear_formula",
+    "test_feedforward_applies_activation_on_both_layers",
+    "test_batch_matches_one_sample_at_a_time",
     "test_feedforward_is_vectorised",
-    "test_predict_labels_and_shape", "test_predict_threshold_is_inclusive",
+    "test_predict_labels_and_shape",
+    "test_predict_threshold_is_inclusive",
 }
 
 OUTPUT_LINE = "        return self.activation(hidden @ self.W2 + self.b2)"
 
-LOOPED_FEEDFORWARD = '''        X = np.asarray(X, dtype=float)
+LOOPED_FEEDFORWARD = """        X = np.asarray(X, dtype=float)
         if X.ndim == 2:  # a batch: one sample at a time
             return np.array([self.feedforward(x) for x in X])
-        if X.shape != (self.n_inputs,):'''
+        if X.shape != (self.n_inputs,):"""
 
 VARIANTS = [
     Variant("alice", "the answer key, as a student would hand it in"),
@@ -46,7 +55,10 @@ VARIANTS = [
         "weights drawn from a standard normal distribution, not scaled (|w| up to about 3)",
         edits={
             "two_layer_network": [
-                ("rng.uniform(-0.5, 0.5, size=(self.n_inputs, self.n_hidden))", "rng.standard_normal((self.n_inputs, self.n_hidden))"),
+                (
+                    "rng.uniform(-0.5, 0.5, size=(self.n_inputs, self.n_hidden))",
+                    "rng.standard_normal((self.n_inputs, self.n_hidden))",
+                ),
                 ("rng.uniform(-0.5, 0.5, size=(self.n_hidden, 1))", "rng.standard_normal((self.n_hidden, 1))"),
             ]
         },
@@ -108,7 +120,9 @@ VARIANTS = [
     Variant(
         "walt",
         "feedforward turns every input into a batch (np.atleast_2d): one sample gives shape (1, 1), not (1,)",
-        edits={"two_layer_network": [("X = np.asarray(X, dtype=float)", "X = np.atleast_2d(np.asarray(X, dtype=float))")]},
+        edits={
+            "two_layer_network": [("X = np.asarray(X, dtype=float)", "X = np.atleast_2d(np.asarray(X, dtype=float))")]
+        },
         loses={"test_feedforward_one_sample_shape": "wrong answer"},
     ),
     Variant(
@@ -118,12 +132,21 @@ VARIANTS = [
         loses={
             name: "error"
             for name in (
-                "test_feedforward_one_sample_shape", "test_feedforward_batch_shape", "test_feedforward_linear_formula",
-                "test_feedforward_applies_activation_on_both_layers", "test_batch_matches_one_sample_at_a_time",
+                "test_feedforward_one_sample_shape",
+                "test_feedforward_batch_shape",
+                "test_feedforward_linear_formula",
+                "test_feedforward_applies_activation_on_both_layers",
+                "test_batch_matches_one_sample_at_a_time",
                 "test_feedforward_is_vectorised",
-                "test_predict_labels_and_shape", "test_predict_threshold_is_inclusive",  # predict calls feedforward
+                "test_predict_labels_and_shape",
+                "test_predict_threshold_is_inclusive",  # predict calls feedforward
             )
         },
     ),
-    Variant("zoe", "the released stub, handed in untouched", base="release", loses={name: "not attempted" for name in ALL_CHECKS}),
+    Variant(
+        "zoe",
+        "the released stub, handed in untouched",
+        base="release",
+        loses={name: "not attempted" for name in ALL_CHECKS},
+    ),
 ]

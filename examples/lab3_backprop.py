@@ -3,19 +3,32 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. Written like examples/lab1_neuron.py, as small edits of the answer key's cells.
 """
+
 from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
-    "test_mse_loss_formula", "test_bce_formula", "test_bce_finite_at_0_and_1",
-    "test_sigmoid_derivative_values", "test_sigmoid_derivative_on_arrays",
-    "test_numerical_gradient_known_derivatives", "test_numerical_gradient_is_central",
-    "test_numerical_gradient_restores_param", "test_numerical_gradient_shape",
-    "test_backward_gradient_shapes", "test_backward_matches_numerical_gradient", "test_backward_matches_autograd",
+    "test_mse_loss_formula",
+    "test_bce_formula",
+    "test_bce_finite_at_0_and_1",
+    "test_sigmoid_derivative_values",
+    "test_sigmoid_derivative_on_arrays",
+    "test_numerical_gradient_known_derivatives",
+    "test_numerical_gradient_is_central",
+    "test_numerical_gradient_restores_param",
+    "test_numerical_gradient_shape",
+    "test_backward_gradient_shapes",
+    "test_backward_matches_numerical_gradient",
+    "test_backward_matches_autograd",
     "test_update_moves_parameters_against_gradient",
-    "test_train_returns_one_loss_per_epoch", "test_train_records_loss_after_each_update", "test_train_loss_falls",
+    "test_train_returns_one_loss_per_epoch",
+    "test_train_records_loss_after_each_update",
+    "test_train_loss_falls",
     "test_train_xor_learns_xor",
-    "test_torch_two_layer_net_forward", "test_train_torch_matches_sgd", "test_train_torch_loss_falls",
-    "test_regression_net_layers", "test_regression_net_forward",
+    "test_torch_two_layer_net_forward",
+    "test_train_torch_matches_sgd",
+    "test_train_torch_loss_falls",
+    "test_regression_net_layers",
+    "test_regression_net_forward",
 }
 
 VARIANTS = [
@@ -32,10 +45,12 @@ VARIANTS = [
     Variant(
         "omar",
         "backward takes sigma' at the outputs A1 and Y_hat instead of the pre-activations (the sigmoid twice)",
-        edits={"trainable_network": [
-            ("dY_hat * sigmoid_derivative(Z2)", "dY_hat * sigmoid_derivative(Y_hat)"),
-            ("dA1 * sigmoid_derivative(Z1)", "dA1 * sigmoid_derivative(A1)"),
-        ]},
+        edits={
+            "trainable_network": [
+                ("dY_hat * sigmoid_derivative(Z2)", "dY_hat * sigmoid_derivative(Y_hat)"),
+                ("dA1 * sigmoid_derivative(Z1)", "dA1 * sigmoid_derivative(A1)"),
+            ]
+        },
         loses={
             "test_backward_matches_numerical_gradient": "wrong answer",
             "test_backward_matches_autograd": "wrong answer",
@@ -44,15 +59,19 @@ VARIANTS = [
     Variant(
         "priya",
         "numerical_gradient with forward differences (f(p + h) - f(p)) / h",
-        edits={"numerical_gradient": [(
-            "        param[index] = original - h\n"
-            "        f_minus = float(f())\n"
-            "        param[index] = original  # put the exact original value back\n"
-            "        grad[index] = (f_plus - f_minus) / (2.0 * h)",
-            "        param[index] = original\n"
-            "        f_here = float(f())\n"
-            "        grad[index] = (f_plus - f_here) / h",
-        )]},
+        edits={
+            "numerical_gradient": [
+                (
+                    "        param[index] = original - h\n"
+                    "        f_minus = float(f())\n"
+                    "        param[index] = original  # put the exact original value back\n"
+                    "        grad[index] = (f_plus - f_minus) / (2.0 * h)",
+                    "        param[index] = original\n"
+                    "        f_here = float(f())\n"
+                    "        grad[index] = (f_plus - f_here) / h",
+                )
+            ]
+        },
         loses={"test_numerical_gradient_is_central": "wrong answer"},
     ),
     Variant(
@@ -64,10 +83,12 @@ VARIANTS = [
     Variant(
         "rosa",
         "update adds the gradient (gradient ascent): the loss grows",
-        edits={"trainable_network": [
-            (f"self.{name} = self.{name} - learning_rate", f"self.{name} = self.{name} + learning_rate")
-            for name in ("W1", "b1", "W2", "b2")
-        ]},
+        edits={
+            "trainable_network": [
+                (f"self.{name} = self.{name} - learning_rate", f"self.{name} = self.{name} + learning_rate")
+                for name in ("W1", "b1", "W2", "b2")
+            ]
+        },
         loses={
             "test_update_moves_parameters_against_gradient": "wrong answer",
             "test_train_loss_falls": "wrong answer",
@@ -77,14 +98,18 @@ VARIANTS = [
     Variant(
         "sven",
         "train records the loss before each update instead of after it",
-        edits={"trainable_network": [(
-            "            grads = self.backward(X, y)\n"
-            "            self.update(grads, learning_rate)\n"
-            "            losses.append(mse_loss(self.feedforward(X), y))",
-            "            losses.append(mse_loss(self.feedforward(X), y))\n"
-            "            grads = self.backward(X, y)\n"
-            "            self.update(grads, learning_rate)",
-        )]},
+        edits={
+            "trainable_network": [
+                (
+                    "            grads = self.backward(X, y)\n"
+                    "            self.update(grads, learning_rate)\n"
+                    "            losses.append(mse_loss(self.feedforward(X), y))",
+                    "            losses.append(mse_loss(self.feedforward(X), y))\n"
+                    "            grads = self.backward(X, y)\n"
+                    "            self.update(grads, learning_rate)",
+                )
+            ]
+        },
         loses={"test_train_records_loss_after_each_update": "wrong answer"},
     ),
     Variant(
@@ -121,14 +146,23 @@ VARIANTS = [
     Variant(
         "yusuf",
         "TorchTwoLayerNet forgets the sigmoid of the output layer",
-        edits={"torch_network": [(
-            "return torch.sigmoid(self.output(torch.sigmoid(self.hidden(x))))",
-            "return self.output(torch.sigmoid(self.hidden(x)))",
-        )]},
+        edits={
+            "torch_network": [
+                (
+                    "return torch.sigmoid(self.output(torch.sigmoid(self.hidden(x))))",
+                    "return self.output(torch.sigmoid(self.hidden(x)))",
+                )
+            ]
+        },
         loses={
             "test_torch_two_layer_net_forward": "wrong answer",
             "test_train_torch_loss_falls": "wrong answer",  # a linear output diverges at lr 2: the losses overflow
         },
     ),
-    Variant("zoe", "the released stub, handed in untouched", base="release", loses={name: "not attempted" for name in ALL_CHECKS}),
+    Variant(
+        "zoe",
+        "the released stub, handed in untouched",
+        base="release",
+        loses={name: "not attempted" for name in ALL_CHECKS},
+    ),
 ]

@@ -3,17 +3,28 @@
 `loses` lists every check the submission must fail (by test function name) with its reason; it keeps all
 the others. The edits are made on the answer key's cells mlp, cnn, train_one_epoch, evaluate and fit.
 Whether a bug also costs the accuracy checks was measured, not guessed: bench/lab4_accuracy.py --variant NAME
-gives the held-out accuracy of the bug's fit over 20 seeds (the checks use seed 0; see the README).
+gives the held-out accuracy of the bug's fit over 20 seeds (the checks use seed 0; see docs/labs.md).
 """
+
 from autograder.demo.examples import Variant
 
 ALL_CHECKS = {
-    "test_mlp_output_shape_for_images", "test_mlp_accepts_flat_input", "test_mlp_outputs_logits",
-    "test_cnn_output_shape", "test_cnn_has_two_conv_layers", "test_cnn_outputs_logits",
-    "test_train_one_epoch_matches_sgd", "test_train_one_epoch_sets_training_mode", "test_loss_falls_within_one_epoch",
-    "test_evaluate_matches_trusted_accuracy", "test_evaluate_uses_eval_mode_without_gradients",
-    "test_fit_returns_one_loss_per_epoch", "test_fit_trains_on_the_given_device", "test_models_overfit_one_batch",
-    "test_mlp_accuracy_after_fit", "test_cnn_accuracy_after_fit",
+    "test_mlp_output_shape_for_images",
+    "test_mlp_accepts_flat_input",
+    "test_mlp_outputs_logits",
+    "test_cnn_output_shape",
+    "test_cnn_has_two_conv_layers",
+    "test_cnn_outputs_logits",
+    "test_train_one_epoch_matches_sgd",
+    "test_train_one_epoch_sets_training_mode",
+    "test_loss_falls_within_one_epoch",
+    "test_evaluate_matches_trusted_accuracy",
+    "test_evaluate_uses_eval_mode_without_gradients",
+    "test_fit_returns_one_loss_per_epoch",
+    "test_fit_trains_on_the_given_device",
+    "test_models_overfit_one_batch",
+    "test_mlp_accuracy_after_fit",
+    "test_cnn_accuracy_after_fit",
 }
 
 VARIANTS = [
@@ -45,13 +56,21 @@ VARIANTS = [
     Variant(
         "elena",
         "the CNN squeezes its output: a batch of one image gives shape (10,), not (1, 10)",
-        edits={"cnn": [("        return self.classifier(self.features(x))", "        return self.classifier(self.features(x)).squeeze()")]},
+        edits={
+            "cnn": [
+                (
+                    "        return self.classifier(self.features(x))",
+                    "        return self.classifier(self.features(x)).squeeze()",
+                )
+            ]
+        },
         loses={"test_cnn_output_shape": "wrong answer"},
     ),
     Variant(
         "farid",
-        "the \"CNN\" has no convolutions: a second MLP",
-        cells={"cnn": '''class CNN(nn.Module):
+        'the "CNN" has no convolutions: a second MLP',
+        cells={
+            "cnn": '''class CNN(nn.Module):
     """A small classifier for images (B, 1, 28, 28) -> logits (B, 10)."""
 
     def __init__(self):
@@ -61,14 +80,17 @@ VARIANTS = [
 
     def forward(self, x):
         return self.classifier(self.features(x))
-'''},
+'''
+        },
         # an MLP reaches 0.908 at seed 0, under the CNN's 0.92
         loses={"test_cnn_has_two_conv_layers": "wrong answer", "test_cnn_accuracy_after_fit": "wrong answer"},
     ),
     Variant(
         "gina",
         "fit uses a learning rate of 0.1 whatever lr it is given (100 times the lab's 1e-3)",
-        edits={"fit": [("torch.optim.Adam(model.parameters(), lr=lr)", "torch.optim.Adam(model.parameters(), lr=0.1)")]},
+        edits={
+            "fit": [("torch.optim.Adam(model.parameters(), lr=lr)", "torch.optim.Adam(model.parameters(), lr=0.1)")]
+        },
         # seed 0: 0.73 (MLP), 0.09 (CNN)
         loses={"test_mlp_accuracy_after_fit": "wrong answer", "test_cnn_accuracy_after_fit": "wrong answer"},
     ),
@@ -87,7 +109,14 @@ VARIANTS = [
     Variant(
         "jonas",
         "train_one_epoch makes its own Adam optimizer and ignores the one it is given",
-        edits={"train_one_epoch": [("    model.train()\n", "    model.train()\n    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n")]},
+        edits={
+            "train_one_epoch": [
+                (
+                    "    model.train()\n",
+                    "    model.train()\n    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n",
+                )
+            ]
+        },
         loses={"test_train_one_epoch_matches_sgd": "wrong answer"},
     ),
     Variant(
@@ -96,5 +125,10 @@ VARIANTS = [
         edits={"train_one_epoch": [("    model.train()\n", "")]},
         loses={"test_train_one_epoch_sets_training_mode": "wrong answer"},
     ),
-    Variant("zoe", "the released stub, handed in untouched", base="release", loses={name: "not attempted" for name in ALL_CHECKS}),
+    Variant(
+        "zoe",
+        "the released stub, handed in untouched",
+        base="release",
+        loses={name: "not attempted" for name in ALL_CHECKS},
+    ),
 ]

@@ -8,6 +8,7 @@ uniform noise; real digits of only 1, 2 or 5 classes (mode collapse); and a lect
 step budget in --steps, from each seed (one run per seed, measured at every budget on the way). --variants adds
 GANs with common bugs. Every generated set has SAMPLES images, judged against the held-out digits' features.
 """
+
 import argparse
 import os
 import sys
@@ -21,8 +22,8 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [KIT, os.path.join(KIT, "source", "lab4_mnist")]
 
 import mnist_data  # noqa: E402
-from autograder.checks.sample_quality import (assess, digit_features, load_reference_classifier,  # noqa: E402
-                                       to_model_range)
+
+from autograder.checks.sample_quality import assess, digit_features, load_reference_classifier, to_model_range  # noqa: E402
 
 LATENT_DIM = 100
 BATCH_SIZE = 64
@@ -53,8 +54,13 @@ class Discriminator(nn.Module):
     def __init__(self):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Flatten(), nn.Linear(28 * 28, 512), nn.LeakyReLU(0.2),
-            nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid(),
+            nn.Flatten(),
+            nn.Linear(28 * 28, 512),
+            nn.LeakyReLU(0.2),
+            nn.Linear(512, 256),
+            nn.LeakyReLU(0.2),
+            nn.Linear(256, 1),
+            nn.Sigmoid(),
         )
 
     def forward(self, images):
@@ -76,7 +82,7 @@ def batches(images, generator):
     while True:
         order = torch.randperm(len(images), generator=generator)
         for start in range(0, len(images) - BATCH_SIZE + 1, BATCH_SIZE):
-            yield images[order[start:start + BATCH_SIZE]]
+            yield images[order[start : start + BATCH_SIZE]]
 
 
 def train_gan(images, seed, budgets, variant):
@@ -115,30 +121,39 @@ def train_gan(images, seed, budgets, variant):
 
 def summary(name, results, seconds=None):
     """One Markdown table row: min / mean / max over the runs of each measure."""
+
     def spread(key, form):
         values = [result[key] for result in results]
         return " / ".join(form.format(v) for v in (min(values), np.mean(values), max(values)))
 
     time_cell = f"{np.mean(seconds):.0f} ({min(seconds):.0f}-{max(seconds):.0f})" if seconds else ""
-    return (f"| {name} | {len(results)} | {spread('mean_confidence', '{:.3f}')} | "
-            f"{spread('class_coverage', '{:.0f}')} | {spread('frechet_distance', '{:.1f}')} | "
-            f"{spread('inception_score', '{:.2f}')} | {time_cell} |")
+    return (
+        f"| {name} | {len(results)} | {spread('mean_confidence', '{:.3f}')} | "
+        f"{spread('class_coverage', '{:.0f}')} | {spread('frechet_distance', '{:.1f}')} | "
+        f"{spread('inception_score', '{:.2f}')} | {time_cell} |"
+    )
 
 
 def baselines(split, classifier, real_features, seeds):
     """Table rows for real digits, untrained generators, noise and mode-collapsed real digits."""
     train_images, held_out = to_model_range(split.train_images), to_model_range(split.test_images)
-    rows = {"real: training digits vs held-out": [], "real: held-out half vs other half": [],
-            "untrained generator": [], "uniform noise in [-1, 1]": []}
+    rows = {
+        "real: training digits vs held-out": [],
+        "real: held-out half vs other half": [],
+        "untrained generator": [],
+        "uniform noise in [-1, 1]": [],
+    }
     collapsed = {k: [] for k in (1, 2, 5)}
     for seed in seeds:
         rng = np.random.default_rng(seed)
         rows["real: training digits vs held-out"].append(
-            assess(train_images[rng.choice(len(train_images), SAMPLES, replace=False)], classifier, real_features))
+            assess(train_images[rng.choice(len(train_images), SAMPLES, replace=False)], classifier, real_features)
+        )
         halves = rng.permutation(len(held_out))
         half = len(halves) // 2
         rows["real: held-out half vs other half"].append(
-            assess(held_out[halves[:half]], classifier, real_features[halves[half:]]))
+            assess(held_out[halves[:half]], classifier, real_features[halves[half:]])
+        )
         torch.manual_seed(seed)
         rows["untrained generator"].append(assess(generate(Generator(), SAMPLES, seed), classifier, real_features))
         noise = torch.rand(SAMPLES, 1, 28, 28, generator=torch.Generator().manual_seed(seed)) * 2 - 1
@@ -157,8 +172,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..SEEDS-1 (default 10)")
     parser.add_argument("--steps", default="1000,2000,3000", help="GAN step budgets, comma-separated")
-    parser.add_argument("--variants", default="reference",
-                        help="GANs to train, comma-separated among reference, saturating, no-detach")
+    parser.add_argument(
+        "--variants", default="reference", help="GANs to train, comma-separated among reference, saturating, no-detach"
+    )
     parser.add_argument("--no-baselines", action="store_true", help="only the GAN rows")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -167,8 +183,11 @@ def main():
     split = mnist_data.load_arrays(root=os.environ.get("COURSE_DATA", os.path.join(KIT, "data")), download=False)
     classifier = load_reference_classifier()
     real_features = digit_features(split.test_images, classifier)
-    print(f"Data: {split.description}. {SAMPLES} samples per set; Fréchet distance to the "
-          f"{len(split.test_images)} held-out digits' features (the half rows: to the other half).", flush=True)
+    print(
+        f"Data: {split.description}. {SAMPLES} samples per set; Fréchet distance to the "
+        f"{len(split.test_images)} held-out digits' features (the half rows: to the other half).",
+        flush=True,
+    )
     rows = [] if args.no_baselines else baselines(split, classifier, real_features, seeds)
 
     images = to_model_range(split.train_images)
@@ -180,14 +199,18 @@ def main():
                 runs[budget][0].append(result)
                 runs[budget][1].append(seconds)
                 histogram = " ".join(f"{share:.2f}" for share in result["class_histogram"])
-                print(f"{variant} seed {seed} steps {budget}: {seconds:.0f} s, confidence "
-                      f"{result['mean_confidence']:.3f}, coverage {result['class_coverage']}, Fréchet "
-                      f"{result['frechet_distance']:.1f}, IS {result['inception_score']:.2f}, classes {histogram}",
-                      flush=True)
+                print(
+                    f"{variant} seed {seed} steps {budget}: {seconds:.0f} s, confidence "
+                    f"{result['mean_confidence']:.3f}, coverage {result['class_coverage']}, Fréchet "
+                    f"{result['frechet_distance']:.1f}, IS {result['inception_score']:.2f}, classes {histogram}",
+                    flush=True,
+                )
         rows += [summary(f"GAN {variant}, {budget} steps", *runs[budget]) for budget in budgets]
 
-    print("\n| set | runs | mean confidence (min / mean / max) | class coverage (min / mean / max) | "
-          "Fréchet distance (min / mean / max) | Inception Score (min / mean / max) | training s (range) |")
+    print(
+        "\n| set | runs | mean confidence (min / mean / max) | class coverage (min / mean / max) | "
+        "Fréchet distance (min / mean / max) | Inception Score (min / mean / max) | training s (range) |"
+    )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 

@@ -47,13 +47,13 @@ if [ "$(cat "$VENV/.kit-stamp" 2>/dev/null)" != "$(stamp_of)" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
     --config-settings editable_mode=compat -e "$KIT"
   # TensorFlow 2.21 loads its LLVM globally and crashes torch in the same process (upstream TF issue 124205);
-  # this keeps TF's libraries local. See ../shared/NOTES.md.
+  # this keeps TF's libraries local (docs/architecture.md, "TensorFlow and torch never share a process").
   SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
   echo 'import sys; sys.modules.setdefault("tensorflow.python.pywrap_dlopen_global_flags", None)' > "$SITE/tf_rtld_local.pth"
   "$VENV/bin/python" -m pip check >&2
   stamp_of > "$VENV/.kit-stamp"
 fi
-# matplotlib's font list, built once here rather than by every grading kernel (kernel_launcher.FONT_CACHE_DIR);
+# matplotlib's font list, built once here rather than by every grading kernel (autograder/kernel/provisioner.py, FONT_CACHE_DIR);
 # with an empty home, so that it lists only the fonts a sandboxed kernel sees too
 FONT_CACHE="$VENV/share/autograder/matplotlib"
 if ! ls "$FONT_CACHE"/fontlist-v*.json >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ Trains autograder.checks.sample_quality.ReferenceClassifier on the training part
 (the full 60,000 images where present, else the offline 8,000), reports accuracy on the held-out part, and writes
 data/reference_classifier/classifier.pt and README.md. Deterministic: fixed seed, one CPU thread.
 """
+
 import argparse
 import datetime
 import hashlib
@@ -13,7 +14,6 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -21,6 +21,7 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [KIT, os.path.join(KIT, "source", "lab4_mnist")]
 
 import mnist_data  # noqa: E402
+
 from autograder.checks.sample_quality import REFERENCE_WEIGHTS, ReferenceClassifier, predict, to_model_range  # noqa: E402
 
 SEED = 0
@@ -53,8 +54,9 @@ def train(images, labels):
         order = torch.randperm(len(images), generator=generator)
         augmented = shifted(images[order], generator)
         for start in range(0, len(images) - BATCH_SIZE + 1, BATCH_SIZE):
-            loss = nn.functional.cross_entropy(model(augmented[start:start + BATCH_SIZE]),
-                                               labels[order[start:start + BATCH_SIZE]])
+            loss = nn.functional.cross_entropy(
+                model(augmented[start : start + BATCH_SIZE]), labels[order[start : start + BATCH_SIZE]]
+            )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

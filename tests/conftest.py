@@ -1,14 +1,14 @@
 """Shared fixtures: the kit's own course settings, lab1, and the example submissions graded once per session."""
+
 import os
 import tempfile
 
 import pytest
 
 from autograder.course.config import load_config
+from autograder.course.labs import find_lab, resolve_lab
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.submission import grade_or_reject
-from autograder.course.labs import find_lab
-from autograder.course.labs import resolve_lab
 from autograder.sandbox.backend import make_launcher
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,7 +17,9 @@ KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # draws the same inputs and a verdict near a threshold cannot move between runs.
 TEST_SECRET = os.path.join(tempfile.mkdtemp(prefix="kit-tests-"), "course_secret.txt")
 with open(TEST_SECRET, "w", encoding="ascii") as secret:
-    secret.write("acad2f823e0e562c015b1ccbb1949365a6f10f14cb9dd9fe8764a828d15e96c8\n")  # what examples/ are calibrated on
+    secret.write(
+        "acad2f823e0e562c015b1ccbb1949365a6f10f14cb9dd9fe8764a828d15e96c8\n"
+    )  # what examples/ are calibrated on
 
 
 @pytest.fixture(scope="session")

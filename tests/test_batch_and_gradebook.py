@@ -1,4 +1,5 @@
 """`grade LAB` grades every submission into nbgrader's gradebook, resumes, and writes feedback and exports."""
+
 import csv
 import json
 import os
@@ -7,19 +8,18 @@ import subprocess
 import sys
 
 import pytest
+from conftest import KIT
 from nbgrader.api import Gradebook
 
-from autograder.course.grade_class import grade_all
-from autograder.outputs.class_report import summarise, write_class_report
 from autograder.course.config import load_config
+from autograder.course.grade_class import grade_all
+from autograder.course.labs import find_lab, resolve_lab
+from autograder.course.release import release_lab
 from autograder.demo.course import hand_in, make_course
 from autograder.demo.examples import load_variants
+from autograder.outputs.class_report import summarise, write_class_report
 from autograder.outputs.export import export_csv, export_gradescope
-from autograder.course.labs import find_lab
-from autograder.course.release import release_lab
-from autograder.course.labs import resolve_lab
 from autograder.sandbox.backend import make_launcher
-from conftest import KIT
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,9 @@ def course(tmp_path_factory):
     release_lab(settings, "lab1_neuron", with_solution=True)
     hand_in(settings, "lab1_neuron")
     lab = find_lab(settings, "lab1_neuron")
-    graded = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False, workers=2)
+    graded = grade_all(
+        settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False, workers=2
+    )
     return settings, lab, graded
 
 
@@ -46,7 +48,10 @@ def test_every_submission_is_in_the_gradebook_with_its_score(course):
     scores = scores_in_gradebook(settings)
     assert set(scores) == set(graded), "one gradebook entry per submission, rejected files included"
     assert {student: scores[student] for student in ("alice", "bob", "judy", "ken")} == {
-        "alice": 20.0, "bob": 19.0, "judy": 0.0, "ken": 0.0
+        "alice": 20.0,
+        "bob": 19.0,
+        "judy": 0.0,
+        "ken": 0.0,
     }
 
 
@@ -70,8 +75,14 @@ def test_second_run_resumes_without_grading_again(course):
 
 def test_a_changed_submission_is_graded_again(course):
     settings, lab, _ = course
-    os.replace(settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"), settings.path("submitted", "judy", "lab1_neuron", "old.ipynb"))
-    shutil.copyfile(settings.path("solutions", "lab1_neuron", "lab1_neuron.ipynb"), settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"))
+    os.replace(
+        settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"),
+        settings.path("submitted", "judy", "lab1_neuron", "old.ipynb"),
+    )
+    shutil.copyfile(
+        settings.path("solutions", "lab1_neuron", "lab1_neuron.ipynb"),
+        settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"),
+    )
     graded = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
     assert graded["judy"].score == 20, "judy's new notebook is graded"
     assert scores_in_gradebook(settings)["judy"] == 20.0, "and the gradebook holds the new score"
@@ -110,19 +121,41 @@ def test_class_report_counts_the_students_who_fail_each_check(course, tmp_path):
 
 def test_export_command_writes_the_class_report(course, tmp_path):
     settings, _, _ = course
-    command = [sys.executable, "-m", "autograder", "--config", settings.path("course_config.py"), "export", "--format",
-               "report", "--output", str(tmp_path / "class_report.md")]
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "--config",
+        settings.path("course_config.py"),
+        "export",
+        "--format",
+        "report",
+        "--output",
+        str(tmp_path / "class_report.md"),
+    ]
     run = subprocess.run(command, capture_output=True, text=True, cwd=KIT)
     assert run.returncode == 0 and "labs with graded submissions: 1" in run.stdout, run.stdout + run.stderr
-    assert "| check | points | failed | why | most common message |" in (tmp_path / "class_report.md").read_text(encoding="utf-8")
+    assert "| check | points | failed | why | most common message |" in (tmp_path / "class_report.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_nbgrader_export_shows_the_scores(course, tmp_path):
     settings, _, _ = course
     env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
     run = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "nbgrader"), "export", "--NbGrader.config_file=course_config", "--to", str(tmp_path / "nb.csv")],
-        cwd=settings.root, env=env, capture_output=True, text=True, timeout=120,
+        [
+            os.path.join(os.path.dirname(sys.executable), "nbgrader"),
+            "export",
+            "--NbGrader.config_file=course_config",
+            "--to",
+            str(tmp_path / "nb.csv"),
+        ],
+        cwd=settings.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     rows = {row["student_id"]: row for row in csv.DictReader(open(tmp_path / "nb.csv", encoding="utf-8"))}

@@ -1,11 +1,11 @@
-"""The command line keeps DESIGN.md's contract: exit 0 when graded whatever the score, 2 for bad input."""
+"""The command line keeps the kit's contract (docs/architecture.md): exit 0 when graded whatever the score, 2 for bad input."""
+
 import json
 import os
 import subprocess
 import sys
 
 import pytest
-
 from conftest import KIT
 
 SOLUTION = os.path.join(KIT, "solutions", "lab1_neuron", "lab1_neuron.ipynb")
@@ -73,7 +73,9 @@ def test_grade_refuses_without_a_sandbox_and_says_how_to_proceed(tmp_path):
     )
     run = autograder("--config", str(config), "grade", "lab1_neuron", SOLUTION)
     assert run.returncode == 3, "a grader that cannot sandbox does not grade"
-    assert "the sandbox user 'no-such-user-here' does not exist" in run.stderr and "--no-sandbox" in run.stderr, run.stderr
+    assert "the sandbox user 'no-such-user-here' does not exist" in run.stderr and "--no-sandbox" in run.stderr, (
+        run.stderr
+    )
     graded = autograder("--config", str(config), "grade", "lab1_neuron", SOLUTION, "--no-sandbox")
     assert graded.returncode == 0 and "20/20" in graded.stdout, "--no-sandbox grades anyway, for trusted files"
 
@@ -94,9 +96,16 @@ def test_a_lab_that_requires_a_gpu_is_not_graded_without_one(tmp_path):
     if has_gpu():
         pytest.skip("this machine has a GPU, so it grades the lab")
     config = tmp_path / "course_config.py"
-    config.write_text(open(os.path.join(KIT, "course_config.py")).read()
-                      + "\nc.CourseDirectory.root = " + repr(KIT)
-                      + "\nc.Autograder.lab_settings['lab4_mnist']['require_gpu'] = True\n")
-    run = autograder("--config", str(config), "grade", "lab4_mnist", os.path.join(KIT, "solutions", "lab4_mnist", "lab4_mnist.ipynb"))
+    config.write_text(
+        open(os.path.join(KIT, "course_config.py")).read()
+        + "\nc.CourseDirectory.root = "
+        + repr(KIT)
+        + "\nc.Autograder.lab_settings['lab4_mnist']['require_gpu'] = True\n"
+    )
+    run = autograder(
+        "--config", str(config), "grade", "lab4_mnist", os.path.join(KIT, "solutions", "lab4_mnist", "lab4_mnist.ipynb")
+    )
     assert run.returncode == 2, f"exit 2 expected, got {run.returncode}: {run.stdout}{run.stderr}"
-    assert "lab4_mnist is to be graded on a GPU (require_gpu in course_config.py) and this machine has none" in run.stderr, run.stderr
+    assert (
+        "lab4_mnist is to be graded on a GPU (require_gpu in course_config.py) and this machine has none" in run.stderr
+    ), run.stderr

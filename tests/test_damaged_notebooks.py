@@ -1,14 +1,15 @@
 """Damaged notebooks are graded as well as they can be, and the feedback says what was repaired."""
+
 import base64
 import copy
 import os
 
 import nbformat
 import pytest
-
-from autograder.grading.submission import grade_notebook
-from autograder.grading.cells import grade_id
 from conftest import failed_checks
+
+from autograder.grading.cells import grade_id
+from autograder.grading.submission import grade_notebook
 
 
 def answer_key(settings):
@@ -20,9 +21,7 @@ def by_id(nb, cell_id):
 
 
 def deleted_test_cells(nb):
-    nb.cells = [
-        cell for cell in nb.cells if not (grade_id(cell) or "").startswith("test_")
-    ]
+    nb.cells = [cell for cell in nb.cells if not (grade_id(cell) or "").startswith("test_")]
     return "cells missing from the submission: test_activations"
 
 

@@ -6,6 +6,7 @@ timestamp.txt, a notebook linked to the answer key, folders named `victim` and `
 `brackets [1]`, a folder named with markup, timestamps in the future and before the release, and a course_config.py in a student's folder.
 The batch runs in a thread with a deadline, so that a file that hangs the grader fails the test instead.
 """
+
 import hashlib
 import json
 import os
@@ -16,18 +17,17 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from conftest import KIT
 
-from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
+from autograder.course.grade_class import grade_all
+from autograder.course.labs import find_lab, resolve_lab
+from autograder.course.release import release_lab
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
-from autograder.course.labs import find_lab
-from autograder.course.release import release_lab
-from autograder.outputs.gradebook import open_gradebook
-from autograder.course.labs import resolve_lab
-from autograder.sandbox.backend import make_launcher
 from autograder.grading.submitted_files import student_id_problem
-from conftest import KIT
+from autograder.outputs.gradebook import open_gradebook
+from autograder.sandbox.backend import make_launcher
 
 LAB = "lab1_neuron"
 BATCH_SECONDS = 300  # each batch takes about 20 s on two cores; a FIFO read blocks for ever
@@ -87,13 +87,22 @@ def nested_metadata_notebook(settings, depth: int) -> str:
     kit's own writers would recurse)."""
     with open(settings.path("solutions", LAB, LAB + ".ipynb"), encoding="utf-8") as handle:
         nb = json.load(handle)
-    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "deep", "outputs": [], "source": "x = 1",
-                        "metadata": {"nbgrader": "DEEP"}})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "deep",
+            "outputs": [],
+            "source": "x = 1",
+            "metadata": {"nbgrader": "DEEP"},
+        }
+    )
     return json.dumps(nb).replace('"DEEP"', '{"a": ' * depth + "1" + "}" * depth)
 
 
-def hand_in(settings, student: str, variant: Variant = ANSWER_KEY, name: str = LAB + ".ipynb",
-            timestamp: str | None = "now") -> str:
+def hand_in(
+    settings, student: str, variant: Variant = ANSWER_KEY, name: str = LAB + ".ipynb", timestamp: str | None = "now"
+) -> str:
     """Write `variant` as the student's notebook `name`, with a timestamp.txt ("now", a text, or None: none)."""
     folder = settings.path("submitted", student, LAB)
     write_variant(settings, LAB, variant, os.path.join(folder, name))
@@ -188,8 +197,14 @@ def autograder(*args, cwd, config=None):
     env = {key: value for key, value in os.environ.items() if key != "AUTOGRADER_CONFIG"}
     if config is not None:
         env["AUTOGRADER_CONFIG"] = config
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=BATCH_SECONDS)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BATCH_SECONDS,
+    )
 
 
 def test_grade_run_inside_a_student_folder_never_runs_its_configuration(hostile):
@@ -204,8 +219,10 @@ def test_grade_run_inside_a_student_folder_never_runs_its_configuration(hostile)
 
 def test_a_configuration_inside_submitted_is_refused_with_exit_2(hostile):
     student_config = hostile.settings.path("submitted", "config_drop", LAB, "course_config.py")
-    for run in (autograder("--config", student_config, "grade", LAB, cwd=KIT),
-                autograder("grade", LAB, cwd=KIT, config=student_config)):
+    for run in (
+        autograder("--config", student_config, "grade", LAB, cwd=KIT),
+        autograder("grade", LAB, cwd=KIT, config=student_config),
+    ):
         assert run.returncode == 2, f"exit 2 expected, got {run.returncode}: {run.stderr[-2000:]}"
         assert "refusing the configuration" in run.stderr and "submitted/" in run.stderr, run.stderr
     assert not os.path.exists(hostile.canary), "the refused configuration was never run"

@@ -5,6 +5,7 @@ beside the answer key) whose autograded notebook, feedback page, class report, C
 checked; and a real browser (headless Chromium) that opens formgrader's view of the payload's autograded
 notebook, served by a real `jupyter server`, and the payload's feedback page: no payload may run.
 """
+
 import csv
 import html.parser
 import json
@@ -16,14 +17,17 @@ import time
 
 import nbformat
 import pytest
+from conftest import KIT
 from nbconvert.filters.markdown import markdown2html
 
-from autograder.course.grade_class import grade_all
-from autograder.outputs.class_report import format_lab_report, read_class_results
 from autograder.cli import format_class_table
 from autograder.course.config import load_config
+from autograder.course.grade_class import grade_all
+from autograder.course.labs import find_lab, resolve_lab
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
+from autograder.grading.restore import clear_saved_outputs
+from autograder.outputs.class_report import format_lab_report, read_class_results
 from autograder.outputs.export import export_csv, export_gradescope
 from autograder.outputs.feedback import render
 from autograder.outputs.inert_output import (
@@ -37,13 +41,9 @@ from autograder.outputs.inert_output import (
     printable,
     printable_line,
 )
-from autograder.course.labs import find_lab
-from autograder.grading.restore import clear_saved_outputs
 from autograder.outputs.results import format_table, write_results
 from autograder.results import CheckOutcome, Results
-from autograder.course.labs import resolve_lab
 from autograder.sandbox.backend import make_launcher
-from conftest import KIT
 
 LAB = "lab1_neuron"
 PWN = "window.__pwned=1"
@@ -84,7 +84,21 @@ SAFE_URL_SCHEMES = ("http:", "https:", "mailto:", "#")
 class ActiveParts(html.parser.HTMLParser):
     """What in an HTML text could run or load anything: script-capable tags, event handlers, non-http links."""
 
-    ACTIVE_TAGS = {"script", "svg", "iframe", "style", "object", "embed", "form", "input", "math", "link", "meta", "base", "details"}
+    ACTIVE_TAGS = {
+        "script",
+        "svg",
+        "iframe",
+        "style",
+        "object",
+        "embed",
+        "form",
+        "input",
+        "math",
+        "link",
+        "meta",
+        "base",
+        "details",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -110,7 +124,9 @@ def active_parts(text: str) -> list[str]:
 
 
 def control_characters(text: str) -> list[str]:
-    return sorted({hex(ord(char)) for char in text if (ord(char) < 32 and char not in "\n\t") or 0x7F <= ord(char) <= 0x9F})
+    return sorted(
+        {hex(ord(char)) for char in text if (ord(char) < 32 and char not in "\n\t") or 0x7F <= ord(char) <= 0x9F}
+    )
 
 
 # --- unit specifications ----------------------------------------------------------------------------------
@@ -169,7 +185,9 @@ def test_image_data_that_is_not_base64_and_image_sizes_that_are_not_numbers_are_
     escape = nbformat.v4.new_output("display_data", data={"image/png": f'x" onerror="{PWN}', "text/plain": "<Figure>"})
     assert "image/png" not in inert_output(escape).data, "PNG data that could leave the src attribute is removed"
     image = nbformat.v4.new_output(
-        "display_data", data={"image/png": "iVBORw0KGgo=\n"}, metadata={"image/png": {"width": f"1 onload={PWN}", "height": 20}}
+        "display_data",
+        data={"image/png": "iVBORw0KGgo=\n"},
+        metadata={"image/png": {"width": f"1 onload={PWN}", "height": 20}},
     )
     cleaned = inert_output(image)
     assert cleaned.data["image/png"] == "iVBORw0KGgo=\n" and cleaned.metadata == {"image/png": {"height": 20}}
@@ -179,7 +197,9 @@ def test_html_past_the_notebooks_budget_is_shown_as_escaped_text_and_quickly():
     nested = "<div>" * 1990 + f"<script>{PWN}</script>"  # under the 2,000 tags of one output
     cell = nbformat.v4.new_code_cell("flood()")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": nested}) for _ in range(100)]
-    cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/html": "<div>" * 50_000}))  # 2 minutes in bleach
+    cell.outputs.append(
+        nbformat.v4.new_output("display_data", data={"text/html": "<div>" * 50_000})
+    )  # 2 minutes in bleach
     nb = nbformat.v4.new_notebook(cells=[cell])
     started = time.monotonic()
     outputs = inert_notebook(nb).cells[0].outputs
@@ -195,7 +215,9 @@ def test_streams_and_errors_stay_text_and_unknown_outputs_are_dropped():
     assert stream.name == "stdout" and stream.text == "ab", "a stream's name is stdout or stderr, its text one str"
     error = inert_output({"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": ["line", 3]})
     assert error.traceback == ["line", ""]
-    assert inert_output({"output_type": "html", "data": PWN}) is None, "an output type nbformat does not know is dropped"
+    assert inert_output({"output_type": "html", "data": PWN}) is None, (
+        "an output type nbformat does not know is dropped"
+    )
 
 
 @pytest.mark.parametrize("source", HOSTILE_MARKDOWN)
@@ -214,23 +236,40 @@ def test_mathjax_link_commands_become_text():
 
 
 def test_nbgrader_metadata_keeps_nbgraders_keys_and_drops_a_grade_id_that_is_markup():
-    released = {"grade": True, "grade_id": "step_tests", "locked": True, "points": 4, "schema_version": 3, "solution": False, "task": False}
+    released = {
+        "grade": True,
+        "grade_id": "step_tests",
+        "locked": True,
+        "points": 4,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
     assert inert_nbgrader_metadata({**released, "extra": "<b>"}) == released
     assert inert_nbgrader_metadata({"grade": True, "grade_id": f'x"><img src=x onerror={PWN}>', "points": 5}) is None
-    assert inert_nbgrader_metadata({"grade": "yes", "points": "5<script>"}) == {}, "values of the wrong type are dropped"
+    assert inert_nbgrader_metadata({"grade": "yes", "points": "5<script>"}) == {}, (
+        "values of the wrong type are dropped"
+    )
 
 
 def hostile_notebook():
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-        "language_info": {"name": "python", "codemirror_mode": {"name": "ipython", "version": 3}, "pygments_lexer": f"<script>{PWN}</script>"},
+        "language_info": {
+            "name": "python",
+            "codemirror_mode": {"name": "ipython", "version": 3},
+            "pygments_lexer": f"<script>{PWN}</script>",
+        },
         "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {"x": f"</script><script>{PWN}</script>"}}},
         "title": f"<script>{PWN}</script>",
     }
     markdown = nbformat.v4.new_markdown_cell(f'![a](attachment:a.svg) <img src=x onerror="{PWN}">')
     markdown.attachments = {"a.svg": {"image/svg+xml": f'<svg onload="{PWN}"/>'}}
-    markdown.metadata = {"tags": [f'"><script>{PWN}</script>'], "nbgrader": {"grade_id": "answer", "solution": True, "grade": True, "points": 2}}
+    markdown.metadata = {
+        "tags": [f'"><script>{PWN}</script>'],
+        "nbgrader": {"grade_id": "answer", "solution": True, "grade": True, "points": 2},
+    }
     code = nbformat.v4.new_code_cell("print(1)", execution_count=3)
     code.outputs = [nbformat.v4.new_output("display_data", data={"application/javascript": PWN})]
     raw = nbformat.v4.new_raw_cell(f"<script>{PWN}</script>")
@@ -245,7 +284,10 @@ def test_a_notebook_made_inert_keeps_what_nbgrader_needs_and_nothing_an_exporter
     nbformat.validate(cleaned)
     assert set(cleaned.metadata) == {"kernelspec", "language_info"}, "widget state and other metadata are dropped"
     assert cleaned.metadata.kernelspec == nb.metadata.kernelspec
-    assert "pygments_lexer" not in cleaned.metadata.language_info and cleaned.metadata.language_info.codemirror_mode.version == 3
+    assert (
+        "pygments_lexer" not in cleaned.metadata.language_info
+        and cleaned.metadata.language_info.codemirror_mode.version == 3
+    )
     markdown, code, raw = cleaned.cells
     assert "attachments" not in markdown and set(markdown.metadata) == {"nbgrader"}
     assert markdown.metadata.nbgrader["grade_id"] == "answer", "nbgrader's cell metadata is kept"
@@ -257,24 +299,48 @@ def test_a_notebook_made_inert_keeps_what_nbgrader_needs_and_nothing_an_exporter
 
 def test_terminal_text_loses_osc_csi_and_carriage_returns_but_keeps_its_words():
     grade_id = f"step{OSC52}{TITLE}_tests"
-    text = printable(f"cell '{grade_id}' ended with error: ValueError{FORGED}\nTraceback\t(most recent call last)\x00\x7f\x9b31m\u202eevil")
-    assert control_characters(text) == [] and "\x1b" not in text, f"no control character may reach the terminal: {text!r}"
+    text = printable(
+        f"cell '{grade_id}' ended with error: ValueError{FORGED}\nTraceback\t(most recent call last)\x00\x7f\x9b31m\u202eevil"
+    )
+    assert control_characters(text) == [] and "\x1b" not in text, (
+        f"no control character may reach the terminal: {text!r}"
+    )
     assert "cell 'step_tests' ended with error: ValueError" in text and "\nTraceback\t(most recent call last)" in text
     assert "\n" not in printable_line("a\nb\tc") and printable_line("a\nb\tc") == "a b c"
 
 
 def hostile_results(message: str) -> Results:
-    return Results.from_json({
-        "score": 0.0, "max_score": 4.0, "output": message,
-        "tests": [{"name": "step is 1 at zero", "score": 0.0, "max_score": 4.0, "status": "failed", "output": message,
-                   "extra_data": {"check": "lab1_neuron/test_step.py::test_step", "reason": "wrong answer"}}],
-        "extra_data": {"lab": LAB, "failures": {"step is 1 at zero": "wrong answer"}, "manual_max_score": 0, "rejected": message},
-    })
+    return Results.from_json(
+        {
+            "score": 0.0,
+            "max_score": 4.0,
+            "output": message,
+            "tests": [
+                {
+                    "name": "step is 1 at zero",
+                    "score": 0.0,
+                    "max_score": 4.0,
+                    "status": "failed",
+                    "output": message,
+                    "extra_data": {"check": "lab1_neuron/test_step.py::test_step", "reason": "wrong answer"},
+                }
+            ],
+            "extra_data": {
+                "lab": LAB,
+                "failures": {"step is 1 at zero": "wrong answer"},
+                "manual_max_score": 0,
+                "rejected": message,
+            },
+        }
+    )
 
 
 def test_the_instructors_tables_print_no_control_characters():
     message = f"cell 'x{OSC52}' ended with error{TITLE}{FORGED}"
-    for table in (format_table(hostile_results(message)), format_class_table({f"eve{TITLE}": hostile_results(message)})):
+    for table in (
+        format_table(hostile_results(message)),
+        format_class_table({f"eve{TITLE}": hostile_results(message)}),
+    ):
         assert control_characters(table) == [], f"a printed table must hold no control character: {table!r}"
 
 
@@ -284,11 +350,19 @@ def test_csv_cells_that_a_spreadsheet_would_evaluate_start_with_a_quote(cell):
 
 
 def test_csv_cells_that_are_plain_stay_as_they_are():
-    assert [csv_cell(value) for value in ("alice", "lab1_neuron", 4.0, -1.5, True)] == ["alice", "lab1_neuron", 4.0, -1.5, True]
+    assert [csv_cell(value) for value in ("alice", "lab1_neuron", 4.0, -1.5, True)] == [
+        "alice",
+        "lab1_neuron",
+        4.0,
+        -1.5,
+        True,
+    ]
 
 
 def test_the_class_report_shows_student_messages_as_literal_text_one_row_per_check():
-    message = f'<img src=x onerror="{PWN}"> | [x](javascript:{PWN}) *bold* $\\href{{javascript:1}}{{m}}$ {OSC52}\nsecond line'
+    message = (
+        f'<img src=x onerror="{PWN}"> | [x](javascript:{PWN}) *bold* $\\href{{javascript:1}}{{m}}$ {OSC52}\nsecond line'
+    )
     report = format_lab_report(LAB, {"eve": hostile_results(message)})
     rows = [line for line in report.splitlines() if line.startswith("| ")]
     assert len(rows) == 3, f"a header, its rule and one row per check, whatever the message holds: {rows}"
@@ -318,9 +392,16 @@ def test_class_results_and_gradescope_export_list_folders_and_never_read_a_name_
     settings = course_copy(str(tmp_path / "course"))
     for student, score in (("victim", 20.0), ("victi[m]", 3.0), ("brackets [1]", 7.0), (".hidden", 1.0)):
         one_check = (CheckOutcome(name="all", check="all", grade_cell=None, max_score=score, passed=True),)
-        write_results(settings.path("autograded", student, LAB, settings.autograder.results_file), Results(LAB, "", one_check, "", 0.0))
+        write_results(
+            settings.path("autograded", student, LAB, settings.autograder.results_file),
+            Results(LAB, "", one_check, "", 0.0),
+        )
     results = read_class_results(settings, LAB)
-    assert {student: r.score for student, r in results.items()} == {"victim": 20.0, "victi[m]": 3.0, "brackets [1]": 7.0}
+    assert {student: r.score for student, r in results.items()} == {
+        "victim": 20.0,
+        "victi[m]": 3.0,
+        "brackets [1]": 7.0,
+    }
     target = tmp_path / "gradescope"
     assert export_gradescope(settings, str(target)) == 3
     assert json.loads((target / LAB / "victi[m].json").read_text())["score"] == 3.0, "victi[m] exports its own results"
@@ -334,7 +415,7 @@ PAYLOAD_CELLS = [
     "from IPython.display import HTML, SVG, Javascript, display\n"
     f"display(HTML('<b>payload-html-text</b><img src=x onerror=\"{PWN}\"><script>{PWN}</script>'))",
     f"display(Javascript('{PWN}; alert(1)'))",
-    f"display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"{PWN}\"><script>{PWN}</script></svg>'))",
+    f'display(SVG(\'<svg xmlns="http://www.w3.org/2000/svg" onload="{PWN}"><script>{PWN}</script></svg>\'))',
     f"display({{'text/markdown': '<img src=x onerror=\"{PWN}\">', 'text/plain': 'md'}}, raw=True)",
     f"display({{'text/html': '<iframe srcdoc=\"<script>parent.{PWN}</script>\"></iframe>', 'text/plain': 'frame'}}, raw=True)",
 ]
@@ -346,20 +427,35 @@ def payload_notebook(settings, path: str) -> None:
     carry terminal escapes."""
     write_variant(settings, LAB, Variant("payload", "the answer key and a payload"), path)
     nb = nbformat.read(path, as_version=4)
-    public_test = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata["nbgrader"].get("solution"))
+    public_test = next(
+        cell
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata["nbgrader"].get("solution")
+    )
     public_test.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="All public tests passed!\n"),
-        nbformat.v4.new_output("display_data", data={"text/html": f'<img src=x onerror="{PWN}">', "text/plain": "saved"}),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": f'<img src=x onerror="{PWN}">', "text/plain": "saved"}
+        ),
     ]
     public_test.execution_count = 9
     nb.cells.extend(nbformat.v4.new_code_cell(source) for source in PAYLOAD_CELLS)
-    nb.cells.append(nbformat.v4.new_markdown_cell(
-        f'payload-markdown-text <img src=x onerror="{PWN}"> <script>{PWN}</script> [click](javascript:{PWN})'
-    ))
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell(
+            f'payload-markdown-text <img src=x onerror="{PWN}"> <script>{PWN}</script> [click](javascript:{PWN})'
+        )
+    )
     escapes = nbformat.v4.new_code_cell(f"raise ValueError({OSC52 + TITLE + FORGED!r})")
     escapes.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": HOSTILE_GRADE_ID, "locked": False}
     nb.cells.append(escapes)
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2, "version_minor": 0, "x": f"</script><script>{PWN}</script>"}}
+    nb.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {
+            "state": {},
+            "version_major": 2,
+            "version_minor": 0,
+            "x": f"</script><script>{PWN}</script>",
+        }
+    }
     nbformat.write(nb, path)
 
 
@@ -372,8 +468,15 @@ def payload_batch(tmp_path_factory):
 
     release_lab(settings, LAB, with_solution=True)
     payload_notebook(settings, settings.path("submitted", "payload", LAB, LAB + ".ipynb"))
-    write_variant(settings, LAB, Variant(ANSWER_KEY, "the answer key"), settings.path("submitted", ANSWER_KEY, LAB, LAB + ".ipynb"))
-    graded = grade_all(settings, find_lab(settings, LAB), make_launcher(settings, resolve_lab(settings, LAB)), progress=False)
+    write_variant(
+        settings,
+        LAB,
+        Variant(ANSWER_KEY, "the answer key"),
+        settings.path("submitted", ANSWER_KEY, LAB, LAB + ".ipynb"),
+    )
+    graded = grade_all(
+        settings, find_lab(settings, LAB), make_launcher(settings, resolve_lab(settings, LAB)), progress=False
+    )
     return settings, graded
 
 
@@ -397,18 +500,24 @@ def test_the_payloads_autograded_notebook_holds_no_active_content(payload_batch)
             assert active_parts(markdown2html(cell.source)) == [], cell.source
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            assert set(data) <= {"text/plain", "text/html", "image/png", "image/jpeg"}, f"an active mimetype was kept: {sorted(data)}"
+            assert set(data) <= {"text/plain", "text/html", "image/png", "image/jpeg"}, (
+                f"an active mimetype was kept: {sorted(data)}"
+            )
             assert active_parts(data.get("text/html", "")) == [], data.get("text/html")
             shown.append(data.get("text/html", "") + data.get("text/plain", "") + output.get("text", ""))
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         assert grade_id != HOSTILE_GRADE_ID, "a grade id that is markup is not written for formgrader"
     assert any("payload-html-text" in text for text in shown), "the run's own outputs are still shown, sanitised"
-    assert not any("All public tests passed!" in text for text in shown), "outputs the student saved in a cell never run are gone"
+    assert not any("All public tests passed!" in text for text in shown), (
+        "outputs the student saved in a cell never run are gone"
+    )
 
 
 def test_the_payloads_results_print_and_export_without_control_characters_or_formulas(payload_batch, tmp_path):
     settings, graded = payload_batch
-    assert "\x1b" in graded["payload"].output, "the results keep what happened, as data (this test needs the escapes there)"
+    assert "\x1b" in graded["payload"].output, (
+        "the results keep what happened, as data (this test needs the escapes there)"
+    )
     for table in (format_table(graded["payload"]), format_class_table(graded)):
         assert control_characters(table) == [], table
     path = tmp_path / "grades.csv"
@@ -440,13 +549,23 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def browser():
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.fail("headless Chromium is missing: scripts/setup_env.sh installs chromium and chromium-driver (as root)")
+        pytest.fail(
+            "headless Chromium is missing: scripts/setup_env.sh installs chromium and chromium-driver (as root)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,2000"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,2000",
+    ):
         options.add_argument(argument)
     options.binary_location = CHROMIUM
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -461,15 +580,32 @@ def formgrader(payload_batch, tmp_path_factory):
     settings, _ = payload_batch
     course = settings.root
     home = tmp_path_factory.mktemp("jupyter_home")
-    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_PLATFORM_DIRS": "1"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
     port, token = free_port(), "inert-output-test"
     log = open(home / "server.log", "w+", encoding="utf-8")
     server = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "jupyter"), "server", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
-         "--NbGrader.config_file=course_config"],
-        cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            os.path.join(os.path.dirname(sys.executable), "jupyter"),
+            "server",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={course}",
+            "--NbGrader.config_file=course_config",
+        ],
+        cwd=course,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -537,7 +673,9 @@ def test_formgraders_view_of_the_payload_runs_no_student_script_in_a_real_browse
     screenshot(browser, "formgrader_payload")
     assert ran == [], f"a payload ran in formgrader's page: {ran}"
     page = browser.find_element("tag name", "body").text
-    assert "payload-html-text" in page and "payload-markdown-text" in page, "the page shows the notebook, outputs and markdown"
+    assert "payload-html-text" in page and "payload-markdown-text" in page, (
+        "the page shows the notebook, outputs and markdown"
+    )
     assert "def sigmoid" in page, "the page shows the student's answers"
 
 

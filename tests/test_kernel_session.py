@@ -1,4 +1,5 @@
 """The kernel session enforces its limits and reports each way a kernel can fail, with its reason."""
+
 import dataclasses
 import time
 
@@ -11,7 +12,9 @@ from autograder.kernel.pool import KernelPool
 
 @pytest.fixture
 def session(settings, launcher):
-    limits = dataclasses.replace(resolve_lab(settings, "lab1_neuron").limits, max_output_bytes=100_000, interrupt_grace=1.0)
+    limits = dataclasses.replace(
+        resolve_lab(settings, "lab1_neuron").limits, max_output_bytes=100_000, interrupt_grace=1.0
+    )
     kernel = KernelPool(launcher, limits).take()
     yield kernel
     kernel.shutdown()
@@ -74,8 +77,11 @@ def test_a_request_that_loops_is_interrupted_and_the_next_is_answered(session):
 
 
 def test_a_request_that_ignores_interrupts_is_killed(session):
-    session.execute("import signal, time\ndef stubborn():\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                    "    while True:\n        time.sleep(0.01)", timeout=5)
+    session.execute(
+        "import signal, time\ndef stubborn():\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "    while True:\n        time.sleep(0.01)",
+        timeout=5,
+    )
     with pytest.raises(KernelTimeout):
         call(session, "stubborn", timeout=1)
     assert not session.alive, "a kernel that does not stop after the grace period is killed"
@@ -126,7 +132,8 @@ def test_a_notebook_that_breaks_the_requests_gets_a_clear_failure(session):
 
 def test_each_request_is_held_to_the_output_cap_with_its_own_output_only(session):
     # ipykernel sends printed text up to 0.2 s later, after the request's answer: it must not count for the next
-    session.execute("import time\ndef chatty(pause):\n    print('x' * 70_000)\n    time.sleep(pause)\n    return 'said'",
-                    timeout=5)
+    session.execute(
+        "import time\ndef chatty(pause):\n    print('x' * 70_000)\n    time.sleep(pause)\n    return 'said'", timeout=5
+    )
     said = [session.request("call", 5, target={"$ref": "chatty"}, args=[pause]) for pause in (0, 0.5, 0.5)]
     assert said == ["said"] * 3, "70 kB each, under the 100 kB cap, while the last one's text is still coming"

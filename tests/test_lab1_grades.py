@@ -1,9 +1,10 @@
 """lab1_neuron is graded as a careful teaching assistant would: full marks, zero, and each bug's own points."""
+
 import pytest
+from conftest import KIT, failed_checks
 
 from autograder.course.config import load_config
 from autograder.demo.examples import load_variants
-from conftest import KIT, failed_checks
 
 VARIANTS = load_variants(load_config(f"{KIT}/course_config.py"), "lab1_neuron")
 
@@ -11,8 +12,12 @@ VARIANTS = load_variants(load_config(f"{KIT}/course_config.py"), "lab1_neuron")
 def test_answer_key_scores_full_marks(settings, lab1, pool):
     from autograder.grading.submission import grade_notebook
 
-    results = grade_notebook(settings, lab1, lab1.release_notebook.replace("release", "solutions"), pool).results.to_json()
-    assert results["score"] == results["max_score"] == 20, f"the answer key should score 20/20: {failed_checks(results)}"
+    results = grade_notebook(
+        settings, lab1, lab1.release_notebook.replace("release", "solutions"), pool
+    ).results.to_json()
+    assert results["score"] == results["max_score"] == 20, (
+        f"the answer key should score 20/20: {failed_checks(results)}"
+    )
     assert results["extra_data"]["manual_max_score"] == 2, "the written answer (2 points) is left for a person"
 
 

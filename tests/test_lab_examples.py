@@ -6,12 +6,12 @@ the way `autograder grade LAB --workers 2` grades a class.
 """
 
 import pytest
+from conftest import KIT, failed_checks
 
 from autograder.course.config import load_config
-from autograder.demo.examples import load_variants, write_variant
 from autograder.course.labs import find_lab
+from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.workers import grade_in_parallel
-from conftest import KIT, failed_checks
 
 SETTINGS = load_config(f"{KIT}/course_config.py")
 LABS = [lab for lab in SETTINGS.autograder.labs if lab != "lab1_neuron"]  # lab1: tests/test_lab1_grades.py
@@ -32,7 +32,9 @@ def graded(settings, tmp_path_factory):
             for variant, path in zip(variants, paths):
                 write_variant(settings, lab, variant, path)
             tasks = [(path, str(folder)) for path in paths]
-            graded_all = [graded for _, graded in grade_in_parallel(settings, find_lab(settings, lab), tasks, workers=2)]
+            graded_all = [
+                graded for _, graded in grade_in_parallel(settings, find_lab(settings, lab), tasks, workers=2)
+            ]
             done[lab] = {variant.student: each.results.to_json() for variant, each in zip(variants, graded_all)}
         return done[lab]
 
@@ -42,10 +44,12 @@ def graded(settings, tmp_path_factory):
 @pytest.mark.parametrize("lab", LABS)
 def test_every_lab_has_its_answer_key_and_stub_among_the_examples(lab):
     variants = {variant.student: variant for variant in load_variants(SETTINGS, lab)}
-    assert variants[ANSWER_KEY].base == "solution" and not variants[ANSWER_KEY].edits and not variants[ANSWER_KEY].cells, (
-        f"{lab}'s example {ANSWER_KEY} should be the answer key, unchanged"
+    assert (
+        variants[ANSWER_KEY].base == "solution" and not variants[ANSWER_KEY].edits and not variants[ANSWER_KEY].cells
+    ), f"{lab}'s example {ANSWER_KEY} should be the answer key, unchanged"
+    assert variants[STUB].base == "release" and not variants[STUB].edits, (
+        f"{lab}'s example {STUB} should be the untouched stub"
     )
-    assert variants[STUB].base == "release" and not variants[STUB].edits, f"{lab}'s example {STUB} should be the untouched stub"
 
 
 @pytest.mark.parametrize("lab", LABS)

@@ -1,4 +1,5 @@
 """The lab's data helper (source/lab4_mnist/mnist_data.py): what it loads, from where, and what it refuses."""
+
 import gzip
 import importlib.util
 import os
@@ -16,7 +17,9 @@ MNIST_TEST_LABEL_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009
 
 @pytest.fixture(scope="module")
 def mnist_data():
-    spec = importlib.util.spec_from_file_location("mnist_data", os.path.join(KIT, "source", "lab4_mnist", "mnist_data.py"))
+    spec = importlib.util.spec_from_file_location(
+        "mnist_data", os.path.join(KIT, "source", "lab4_mnist", "mnist_data.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -28,25 +31,33 @@ def test_offline_part_is_the_official_test_set_split_8000_2000(mnist_data):
         f"the offline part should give 8,000 training and 2,000 held-out images, got {split.train_images.shape} and {split.test_images.shape}"
     )
     counts = np.bincount(np.concatenate([split.train_labels, split.test_labels]), minlength=10)
-    assert counts.tolist() == MNIST_TEST_LABEL_COUNTS, f"the two parts together should be the official test set, got label counts {counts}"
-    assert "offline" in split.description and "8,000" in split.description, f"the description should say what was loaded: {split.description!r}"
+    assert counts.tolist() == MNIST_TEST_LABEL_COUNTS, (
+        f"the two parts together should be the official test set, got label counts {counts}"
+    )
+    assert "offline" in split.description and "8,000" in split.description, (
+        f"the description should say what was loaded: {split.description!r}"
+    )
 
 
 def test_offline_split_is_the_same_every_time(mnist_data):
     first = mnist_data.load_arrays("mnist", root=os.path.join(KIT, "data"), download=False)
     again = mnist_data.load_arrays("mnist", root=os.path.join(KIT, "data"), download=False)
-    assert np.array_equal(first.test_images, again.test_images) and np.array_equal(first.train_labels, again.train_labels), (
-        "two loads should give the same split"
-    )
+    assert np.array_equal(first.test_images, again.test_images) and np.array_equal(
+        first.train_labels, again.train_labels
+    ), "two loads should give the same split"
 
 
 def test_datasets_give_float_images_in_unit_range_and_int_labels(mnist_data, capsys):
     train, held_out = mnist_data.load_datasets("mnist", root=os.path.join(KIT, "data"), download=False)
     image, label = train[0]
-    assert image.shape == (1, 28, 28) and image.dtype == torch.float32, f"an image should be float32 (1, 28, 28), got {image.dtype} {tuple(image.shape)}"
+    assert image.shape == (1, 28, 28) and image.dtype == torch.float32, (
+        f"an image should be float32 (1, 28, 28), got {image.dtype} {tuple(image.shape)}"
+    )
     assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0, "pixel values should be in [0, 1]"
     assert isinstance(label, int) and 0 <= label <= 9, f"a label should be an int in 0..9, got {label!r}"
-    assert (len(train), len(held_out)) == (8000, 2000), f"expected 8,000 and 2,000 items, got {len(train)} and {len(held_out)}"
+    assert (len(train), len(held_out)) == (8000, 2000), (
+        f"expected 8,000 and 2,000 items, got {len(train)} and {len(held_out)}"
+    )
     assert "Loaded mnist: the offline part" in capsys.readouterr().out, "load_datasets should print what it loaded"
 
 
@@ -80,17 +91,25 @@ def test_full_mnist_in_torchvision_layout_is_preferred(mnist_data, tmp_path):
         (raw / name).write_bytes(gzip.decompress(pathlib.Path(OFFLINE, name + ".gz").read_bytes()))
     # the 60,000 training images are not on this machine: random pixels stand in (their content is not hashed)
     header = (2051).to_bytes(4, "big") + (60000).to_bytes(4, "big") + (28).to_bytes(4, "big") + (28).to_bytes(4, "big")
-    (raw / "train-images-idx3-ubyte").write_bytes(header + np.random.default_rng(0).integers(0, 256, 60000 * 784, dtype=np.uint8).tobytes())
+    (raw / "train-images-idx3-ubyte").write_bytes(
+        header + np.random.default_rng(0).integers(0, 256, 60000 * 784, dtype=np.uint8).tobytes()
+    )
     (tmp_path / "mnist").symlink_to(OFFLINE)
     split = mnist_data.load_arrays("mnist", root=str(tmp_path), download=False)
-    assert (len(split.train_labels), len(split.test_labels)) == (60000, 10000), "the full data set should be used as it is"
+    assert (len(split.train_labels), len(split.test_labels)) == (60000, 10000), (
+        "the full data set should be used as it is"
+    )
     assert "full data set" in split.description, f"the description should say so: {split.description!r}"
 
 
 def test_fashion_mnist_is_a_drop_in(mnist_data):
     split = mnist_data.load_arrays("fashion-mnist", root=os.path.join(KIT, "data"), download=False)
-    assert (split.train_images.shape, split.test_images.shape) == ((60000, 28, 28), (10000, 28, 28)), "Fashion-MNIST has 60,000 + 10,000 images"
-    assert np.bincount(split.test_labels).tolist() == [1000] * 10, "Fashion-MNIST's test set has 1,000 images of each class"
+    assert (split.train_images.shape, split.test_images.shape) == ((60000, 28, 28), (10000, 28, 28)), (
+        "Fashion-MNIST has 60,000 + 10,000 images"
+    )
+    assert np.bincount(split.test_labels).tolist() == [1000] * 10, (
+        "Fashion-MNIST's test set has 1,000 images of each class"
+    )
     assert mnist_data.CLASS_NAMES["fashion-mnist"][9] == "Ankle boot", "class 9 of Fashion-MNIST is the ankle boot"
 
 

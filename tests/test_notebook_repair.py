@@ -1,12 +1,13 @@
 """Damaged notebooks are repaired or refused with a reason; locked cells are put back as nbgrader does."""
+
 import json
 
 import nbformat
 import pytest
 
-from autograder.grading.restore import restore_cells
 from autograder.errors import SubmissionRejected
 from autograder.grading.cells import grade_id
+from autograder.grading.restore import restore_cells
 from autograder.grading.validation import check_lab, read_submission
 
 
@@ -29,8 +30,17 @@ def write(tmp_path, data, name="nb.ipynb"):
         (b'{"cells": [', "invalid JSON at line 1"),
         (b'{"hello": 1}', "JSON without notebook cells"),
         (b"[1, 2, 3]", "JSON without notebook cells"),
-        (json.dumps({"cells": [{"cell_type": "markdown", "source": "hi", "metadata": {}}], "metadata": {},
-                     "nbformat": 4, "nbformat_minor": 5}).encode(), "no code to run"),
+        (
+            json.dumps(
+                {
+                    "cells": [{"cell_type": "markdown", "source": "hi", "metadata": {}}],
+                    "metadata": {},
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                }
+            ).encode(),
+            "no code to run",
+        ),
     ],
     ids=["empty", "binary", "truncated", "json-not-notebook", "json-list", "markdown-only"],
 )
@@ -45,18 +55,33 @@ def test_oversized_files_are_refused_unread(tmp_path):
 
 
 def test_nbformat_3_notebooks_are_converted(tmp_path):
-    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [
-        {"cells": [{"cell_type": "code", "input": "x = 1", "language": "python", "outputs": [], "metadata": {}}]}]}
+    v3 = {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {},
+        "worksheets": [
+            {"cells": [{"cell_type": "code", "input": "x = 1", "language": "python", "outputs": [], "metadata": {}}]}
+        ],
+    }
     nb = read_submission(write(tmp_path, v3), max_bytes=2**20)
     assert nb.nbformat == 4 and nb.cells[0].source == "x = 1"
 
 
 def test_schema_damage_is_repaired_keeping_the_code(tmp_path):
-    damaged = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-        {"cell_type": "code", "source": ["def f():\n", "    return 1"], "metadata": {"nbgrader": {"grade_id": "a"}}},
-        {"cell_type": "code", "source": 42},
-        "not a cell",
-    ]}
+    damaged = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["def f():\n", "    return 1"],
+                "metadata": {"nbgrader": {"grade_id": "a"}},
+            },
+            {"cell_type": "code", "source": 42},
+            "not a cell",
+        ],
+    }
     nb = read_submission(write(tmp_path, damaged), max_bytes=2**20)
     assert [cell.source for cell in nb.cells] == ["def f():\n    return 1"]
     assert grade_id(nb.cells[0]) == "a", "nbgrader metadata survives the repair"

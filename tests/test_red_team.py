@@ -4,6 +4,7 @@ Each attack is followed in the batch by the answer key (student "<attack>_ok"), 
 marks. For each attack: it is contained (checked from outside: canaries, a listener, the outputs it printed),
 its result carries the reason of what it did, and no process of the sandbox user is left afterwards.
 """
+
 import json
 import os
 import socket
@@ -14,15 +15,14 @@ from dataclasses import dataclass
 
 import nbformat
 import pytest
+from conftest import KIT, failed_checks
 
-from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
+from autograder.course.grade_class import grade_all
+from autograder.course.labs import find_lab, resolve_lab
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
-from autograder.course.labs import find_lab
-from autograder.course.labs import resolve_lab
 from autograder.sandbox.backend import make_launcher
-from conftest import KIT, failed_checks
 
 SECRET_ENV = "AUTOGRADER_RED_TEAM_SECRET"
 ACTIVATION_CHECKS = ("values", "on_arrays")
@@ -96,7 +96,10 @@ def attacks(course: str, port: int) -> list[Variant]:
         Variant(
             "fork_bomb",
             "tanh forks without end",
-            edits=replace_body("tanh", "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass"),
+            edits=replace_body(
+                "tanh",
+                "    import os\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            pass",
+            ),
             loses=both("tanh", "timeout"),
         ),
         Variant(
@@ -126,10 +129,17 @@ def attacks(course: str, port: int) -> list[Variant]:
         Variant(
             "exits",
             "step kills its parent and its process group; a cell calls sys.exit",
-            edits=replace_body("step", "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n    os.killpg(0, signal.SIGKILL)"),
+            edits=replace_body(
+                "step",
+                "    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n    os.killpg(0, signal.SIGKILL)",
+            ),
             extra_cells=("import sys\nsys.exit(0)",),
             # xor runs the gates, which run step: it kills the kernel too
-            loses={"test_step_is_one_at_zero": "kernel died", **both("step", "kernel died"), "test_xor_truth_table": "kernel died"},
+            loses={
+                "test_step_is_one_at_zero": "kernel died",
+                **both("step", "kernel died"),
+                "test_xor_truth_table": "kernel died",
+            },
         ),
         Variant(
             "daemon",
@@ -266,8 +276,12 @@ def red_team(tmp_path_factory, listener):
     for variant in variants:
         path = settings.path("submitted", variant.student, "lab1_neuron", "lab1_neuron.ipynb")
         write_variant(settings, "lab1_neuron", variant, path)
-        write_variant(settings, "lab1_neuron", Variant(variant.student + "_ok", "the answer key"),
-                      settings.path("submitted", variant.student + "_ok", "lab1_neuron", "lab1_neuron.ipynb"))
+        write_variant(
+            settings,
+            "lab1_neuron",
+            Variant(variant.student + "_ok", "the answer key"),
+            settings.path("submitted", variant.student + "_ok", "lab1_neuron", "lab1_neuron.ipynb"),
+        )
     kernel_name_path = settings.path("submitted", "kernel_name", "lab1_neuron", "lab1_neuron.ipynb")
     nb = nbformat.read(kernel_name_path, as_version=4)
     nb.metadata["kernelspec"] = {"name": "python3-unsandboxed", "display_name": "evil", "language": "python"}
@@ -275,10 +289,22 @@ def red_team(tmp_path_factory, listener):
     before = sandbox_processes(settings)  # kernels that other tests launched ahead, in their own pools
     os.environ[SECRET_ENV] = "the-grader's-secret"
     try:
-        graded = grade_all(settings, find_lab(settings, "lab1_neuron"), make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
+        graded = grade_all(
+            settings,
+            find_lab(settings, "lab1_neuron"),
+            make_launcher(settings, resolve_lab(settings, "lab1_neuron")),
+            progress=False,
+        )
     finally:
         del os.environ[SECRET_ENV]
-    return RedTeam(settings, {variant.student: variant for variant in variants}, {student: results.to_json() for student, results in graded.items()}, connections, time.time(), before)
+    return RedTeam(
+        settings,
+        {variant.student: variant for variant in variants},
+        {student: results.to_json() for student, results in graded.items()},
+        connections,
+        time.time(),
+        before,
+    )
 
 
 def outputs_of(settings, student: str) -> str:
@@ -287,7 +313,9 @@ def outputs_of(settings, student: str) -> str:
     texts = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            texts.append(output.get("text", "") if output.output_type == "stream" else json.dumps(output.get("data", {})))
+            texts.append(
+                output.get("text", "") if output.output_type == "stream" else json.dumps(output.get("data", {}))
+            )
     return "\n".join(texts)
 
 

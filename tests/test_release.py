@@ -1,12 +1,13 @@
 """release/ and solutions/ are what `autograder release` makes from source/, and the points add up."""
+
 import nbformat
 import pytest
-
-from autograder.grading.check_runner import collect_checks
-from autograder.course.release import ReleaseError, check_points, generate_assignment
-from autograder.course.config import load_config
-from autograder.grading.cells import is_solution
 from conftest import KIT
+
+from autograder.course.config import load_config
+from autograder.course.release import ReleaseError, check_points, generate_assignment
+from autograder.grading.cells import is_solution
+from autograder.grading.check_runner import collect_checks
 
 LABS = load_config(f"{KIT}/course_config.py").autograder.labs
 

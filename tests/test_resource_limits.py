@@ -4,20 +4,20 @@ One batch in the sandbox, with short limits: each resource attack is followed by
 "<attack>_ok"), which must still score full marks. The grader's peak memory is measured in this process (the
 batch grades here) from a reset high-water mark, so that what earlier tests used does not count.
 """
+
 import os
 import resource
 from dataclasses import dataclass
 
 import pytest
+from conftest import failed_checks
 
-from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
+from autograder.course.grade_class import grade_all
+from autograder.course.labs import find_lab, resolve_lab
 from autograder.demo.course import make_course
 from autograder.demo.examples import Variant, write_variant
-from autograder.course.labs import find_lab
-from autograder.course.labs import resolve_lab
 from autograder.sandbox.backend import make_launcher
-from conftest import failed_checks
 
 LIMITS = {"cell_timeout": 4.0, "check_timeout": 3.0, "submission_timeout": 8.0, "interrupt_grace": 1.0}
 CHUNK = 2**21 - 4096  # what one cell prints: just under the cap of one execution (max_output_bytes, 2 MiB)
@@ -38,18 +38,22 @@ ATTACKS = [
     Variant(
         "big_answer",
         "relu sends 600 MiB on the checks' request socket, zero-copy, before its answer",
-        edits={"activations": [(
-            "    return np.maximum(0.0, x)",
-            "    import mmap, sys, zmq\n"
-            "    frame = sys._getframe(1)\n"
-            "    while frame is not None:\n"
-            "        sockets = [v for v in frame.f_locals.values() if isinstance(v, zmq.Socket) and not v.closed]\n"
-            "        if sockets:\n"
-            f"            sockets[0].send(mmap.mmap(-1, {BIG_ANSWER}), copy=False)\n"
-            "            break\n"
-            "        frame = frame.f_back\n"
-            "    return np.maximum(0.0, x)",
-        )]},
+        edits={
+            "activations": [
+                (
+                    "    return np.maximum(0.0, x)",
+                    "    import mmap, sys, zmq\n"
+                    "    frame = sys._getframe(1)\n"
+                    "    while frame is not None:\n"
+                    "        sockets = [v for v in frame.f_locals.values() if isinstance(v, zmq.Socket) and not v.closed]\n"
+                    "        if sockets:\n"
+                    f"            sockets[0].send(mmap.mmap(-1, {BIG_ANSWER}), copy=False)\n"
+                    "            break\n"
+                    "        frame = frame.f_back\n"
+                    "    return np.maximum(0.0, x)",
+                )
+            ]
+        },
         loses={"test_relu_values": "output limit", "test_relu_on_arrays": "output limit"},
     ),
     Variant(
@@ -92,9 +96,18 @@ def batch(tmp_path_factory):
 
     release_lab(settings, "lab1_neuron", with_solution=True)
     for variant in ATTACKS:
-        write_variant(settings, "lab1_neuron", variant, settings.path("submitted", variant.student, "lab1_neuron", "lab1_neuron.ipynb"))
-        write_variant(settings, "lab1_neuron", Variant(variant.student + "_ok", "the answer key"),
-                      settings.path("submitted", variant.student + "_ok", "lab1_neuron", "lab1_neuron.ipynb"))
+        write_variant(
+            settings,
+            "lab1_neuron",
+            variant,
+            settings.path("submitted", variant.student, "lab1_neuron", "lab1_neuron.ipynb"),
+        )
+        write_variant(
+            settings,
+            "lab1_neuron",
+            Variant(variant.student + "_ok", "the answer key"),
+            settings.path("submitted", variant.student + "_ok", "lab1_neuron", "lab1_neuron.ipynb"),
+        )
     launcher = make_launcher(settings, resolve_lab(settings, "lab1_neuron"))
     reset_peak_rss()
     before = peak_rss()
@@ -115,19 +128,25 @@ def test_answer_key_graded_after_a_resource_attack_scores_full_marks(batch, atta
 def test_an_output_flood_over_many_cells_stops_at_the_submissions_output_limit(batch):
     results = batch.graded["output_flood"]
     cap = batch.settings.autograder.max_submission_output_bytes
-    assert [cell["status"] for cell in cells(results, "output limit")] == ["output limit"], results["extra_data"]["cells"]
+    assert [cell["status"] for cell in cells(results, "output limit")] == ["output limit"], results["extra_data"][
+        "cells"
+    ]
     skipped = cells(results, "skipped")
     assert len(skipped) == 1 and "output passed its limit" in skipped[0]["message"], skipped
     assert results["score"] == 20, "the answer key's cells ran before the flood"
     path = batch.settings.path("autograded", "output_flood", "lab1_neuron", "lab1_neuron.ipynb")
     written = os.path.getsize(path)
     submitted = os.path.getsize(batch.settings.path("submitted", "output_flood", "lab1_neuron", "lab1_neuron.ipynb"))
-    assert written < cap + submitted, f"the autograded notebook is {written} bytes, more than the output cap {cap} allows"
+    assert written < cap + submitted, (
+        f"the autograded notebook is {written} bytes, more than the output cap {cap} allows"
+    )
 
 
 def test_an_answer_larger_than_max_value_bytes_is_refused_as_it_arrives(batch):
     results = batch.graded["big_answer"]
-    assert failed_checks(results) == {"test_relu_values": "output limit", "test_relu_on_arrays": "output limit"}, failed_checks(results)
+    assert failed_checks(results) == {"test_relu_values": "output limit", "test_relu_on_arrays": "output limit"}, (
+        failed_checks(results)
+    )
     messages = [test["output"] for test in results["tests"] if test["status"] == "failed"]
     assert all("a value larger than" in message for message in messages), messages
 
@@ -135,7 +154,9 @@ def test_an_answer_larger_than_max_value_bytes_is_refused_as_it_arrives(batch):
 def test_an_output_message_larger_than_the_iopub_limit_is_refused_as_it_arrives(batch):
     results = batch.graded["big_print"]
     refused = cells(results, "output limit")
-    assert len(refused) == 1 and "an output message larger than" in refused[0]["message"], results["extra_data"]["cells"]
+    assert len(refused) == 1 and "an output message larger than" in refused[0]["message"], results["extra_data"][
+        "cells"
+    ]
     assert results["score"] == 20, "the kernel is stopped, and the notebook runs again without that cell"
 
 

@@ -1,4 +1,5 @@
 """The reference classifier and the sample-quality measures the grader judges GAN samples with."""
+
 import os
 import sys
 
@@ -6,8 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks.sample_quality import (assess, class_coverage, digit_features, frechet_distance, inception_score,
-                                       load_reference_classifier, predict, to_model_range)
+from autograder.checks.sample_quality import (
+    assess,
+    class_coverage,
+    digit_features,
+    frechet_distance,
+    inception_score,
+    load_reference_classifier,
+    predict,
+    to_model_range,
+)
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(KIT, "source", "lab4_mnist"))
@@ -93,8 +102,13 @@ def test_inception_score_is_ten_for_confident_predictions_spread_evenly():
 
 def test_assess_reports_every_measure_for_real_digits(split, classifier, held_out_features):
     report = assess(training_digits(split, 500), classifier, held_out_features)
-    assert set(report) == {"mean_confidence", "class_coverage", "class_histogram", "frechet_distance",
-                           "inception_score"}, f"unexpected keys {sorted(report)}"
+    assert set(report) == {
+        "mean_confidence",
+        "class_coverage",
+        "class_histogram",
+        "frechet_distance",
+        "inception_score",
+    }, f"unexpected keys {sorted(report)}"
     assert report["mean_confidence"] > 0.95, f"real digits should be classified confidently, got {report}"
     assert sum(report["class_histogram"]) == pytest.approx(1), "the class shares should sum to 1"
 

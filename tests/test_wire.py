@@ -1,13 +1,12 @@
 """Values cross from the kernel as data: the decoder rebuilds plain values and refuses everything else."""
+
 import base64
 import io
 
 import numpy as np
 import pytest
 
-from autograder.kernel import bridge
-
-from autograder.kernel import wire
+from autograder.kernel import bridge, wire
 
 
 def npy(array, allow_pickle=False) -> str:

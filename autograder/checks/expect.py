@@ -3,6 +3,7 @@
 `what` names the call being checked, e.g. "step(0.0)"; every failure says what was expected and what came
 back, never the check's code.
 """
+
 import numpy as np
 
 
@@ -43,7 +44,9 @@ def losses_of(value, count: int, what: str) -> np.ndarray:
     assert len(losses) == count, f"{what} should return {count} losses, got {len(losses)}"
     if not np.all(np.isfinite(losses)):
         first = int(np.argmax(~np.isfinite(losses)))
-        raise AssertionError(f"{what} returned losses that are not finite from entry {first} on ({losses[first]}): the training diverged")
+        raise AssertionError(
+            f"{what} returned losses that are not finite from entry {first} on ({losses[first]}): the training diverged"
+        )
     return losses.astype(np.float64)
 
 

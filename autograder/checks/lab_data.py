@@ -9,6 +9,7 @@ A sandboxed kernel sees the training part alone: `training_folder` writes it onc
 layout the helper reads first (mnist_data.TRAINING_ONLY), and the sandbox shows that folder in the kernel's data/
 instead of the data sets' own files, whose held-out images and labels stay the grader's.
 """
+
 import atexit
 import importlib.util
 import os

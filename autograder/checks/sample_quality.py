@@ -11,6 +11,7 @@ probabilities (N, 10) and feature-layer activations (N, FEATURES). scripts/train
 the classifier; data/reference_classifier/CALIBRATION.md says what values real data, broken generators and the
 reference GAN get.
 """
+
 import os
 from functools import lru_cache
 
@@ -30,9 +31,15 @@ class ReferenceClassifier(nn.Module):
     def __init__(self):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 16 x 14 x 14
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 32 x 7 x 7
-            nn.Flatten(), nn.Linear(32 * 7 * 7, FEATURES), nn.ReLU(),
+            nn.Conv2d(1, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 16 x 14 x 14
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # 32 x 7 x 7
+            nn.Flatten(),
+            nn.Linear(32 * 7 * 7, FEATURES),
+            nn.ReLU(),
         )
         self.head = nn.Linear(FEATURES, CLASSES)
 
@@ -146,10 +153,12 @@ def originality(samples, redrawn, seen, max_distance):
     see `nearest_distances`) of an image in `seen`, "unchanged_share": the share of redrawn images within
     `max_distance` of the sample drawn at the same place on the first noise}."""
     redrawn = torch.as_tensor(redrawn, dtype=torch.float32).cpu().flatten(1)
-    first = torch.as_tensor(samples[:len(redrawn)], dtype=torch.float32).cpu().flatten(1)
+    first = torch.as_tensor(samples[: len(redrawn)], dtype=torch.float32).cpu().flatten(1)
     apart = (redrawn - first).pow(2).mean(dim=1).sqrt()
-    return {"copied_share": float((nearest_distances(samples, seen) <= max_distance).mean()),
-            "unchanged_share": float((apart <= max_distance).double().mean())}
+    return {
+        "copied_share": float((nearest_distances(samples, seen) <= max_distance).mean()),
+        "unchanged_share": float((apart <= max_distance).double().mean()),
+    }
 
 
 def assess(samples, classifier, real_features):
@@ -189,8 +198,10 @@ def _reference(release_dir, data_dir, dataset):
 def summary(report) -> str:
     """One line of an `assess` report, for a check's failure message."""
     shares = ", ".join(f"{digit}: {share:.0%}" for digit, share in enumerate(report["class_histogram"]))
-    return (f"mean confidence {report['mean_confidence']:.3f}, {report['class_coverage']} digits present ({shares}), "
-            f"Fréchet distance {report['frechet_distance']:.1f}")
+    return (
+        f"mean confidence {report['mean_confidence']:.3f}, {report['class_coverage']} digits present ({shares}), "
+        f"Fréchet distance {report['frechet_distance']:.1f}"
+    )
 
 
 def shortfall(report, thresholds, aspect) -> str | None:
@@ -203,27 +214,37 @@ def shortfall(report, thresholds, aspect) -> str | None:
     t, yours = thresholds, f"your generator's samples: {summary(report)}"
     if "max_copied_share" in t:  # a generator that copies images, or ignores its noise, fails every aspect
         if report["copied_share"] > t["max_copied_share"]:
-            return (f"{report['copied_share']:.0%} of your generator's samples are copies of real images (within "
-                    f"{t['copy_distance']} RMS of one): a GAN makes new images, it does not hand back the data it "
-                    f"was trained on (at most {t['max_copied_share']:.0%} may be that close)")
+            return (
+                f"{report['copied_share']:.0%} of your generator's samples are copies of real images (within "
+                f"{t['copy_distance']} RMS of one): a GAN makes new images, it does not hand back the data it "
+                f"was trained on (at most {t['max_copied_share']:.0%} may be that close)"
+            )
         if report["unchanged_share"] > t["max_copied_share"]:
-            return (f"{report['unchanged_share']:.0%} of your generator's images stay the same when its noise z "
-                    f"changes: a generator's image should depend on its noise (at most "
-                    f"{t['max_copied_share']:.0%} may stay within {t['copy_distance']} RMS)")
+            return (
+                f"{report['unchanged_share']:.0%} of your generator's images stay the same when its noise z "
+                f"changes: a generator's image should depend on its noise (at most "
+                f"{t['max_copied_share']:.0%} may stay within {t['copy_distance']} RMS)"
+            )
     if aspect == "digits":
         if report["inception_score"] >= t["inception_score"] and report["mean_confidence"] >= t["mean_confidence"]:
             return None
-        return (f"the reference classifier should read your samples as clear digits of many kinds: an Inception Score "
-                f"of at least {t['inception_score']:.1f} (got {report['inception_score']:.2f}) and a mean confidence of "
-                f"at least {t['mean_confidence']:.2f}; {yours}")
+        return (
+            f"the reference classifier should read your samples as clear digits of many kinds: an Inception Score "
+            f"of at least {t['inception_score']:.1f} (got {report['inception_score']:.2f}) and a mean confidence of "
+            f"at least {t['mean_confidence']:.2f}; {yours}"
+        )
     if aspect == "coverage":
         if report["class_coverage"] >= t["class_coverage"]:
             return None
-        return (f"at least {t['class_coverage']} of the ten digits should each make up 2% or more of the samples "
-                f"(fewer is the sign of mode collapse); {yours}")
+        return (
+            f"at least {t['class_coverage']} of the ten digits should each make up 2% or more of the samples "
+            f"(fewer is the sign of mode collapse); {yours}"
+        )
     if aspect == "realism":
         if report["frechet_distance"] <= t["frechet_distance"]:
             return None
-        return (f"the Fréchet distance between your samples and real digits, in the reference classifier's features, "
-                f"should be at most {t['frechet_distance']:.0f}; {yours}")
+        return (
+            f"the Fréchet distance between your samples and real digits, in the reference classifier's features, "
+            f"should be at most {t['frechet_distance']:.0f}; {yours}"
+        )
     raise ValueError(f"unknown aspect {aspect!r}")

@@ -7,6 +7,7 @@ Reading it runs it, as root: so it is never searched for from the working direct
 hold one). It is the file named by --config, else by $AUTOGRADER_CONFIG, else the kit's own course_config.py;
 and a configuration inside a folder that holds student files is refused.
 """
+
 import os
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from traitlets import Bool, Dict, Enum, Float, Integer, List, TraitError, Unicod
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.course.layout import CourseLayout
 from autograder.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "course_config.py"
@@ -38,7 +40,8 @@ class Autograder(Configurable):
         "data", help="Offline data the labs read, relative to the course root; kernels see it read-only as data/."
     ).tag(config=True)
     hidden_data = List(
-        Unicode(), ["reference_classifier"],
+        Unicode(),
+        ["reference_classifier"],
         help="Folders of data/ that sandboxed kernels never see: the graders' own (the GAN checks' judge). The data "
         "sets' own folders (mnist, MNIST, fashion-mnist, FashionMNIST) are never shown either: a kernel sees the "
         "lab's training part alone.",
@@ -93,7 +96,8 @@ class Autograder(Configurable):
         False, help="Execute the notebook's public test cells when grading (the hidden checks cover them)."
     ).tag(config=True)
     sandbox = Enum(
-        ["bubblewrap", "none"], "bubblewrap",
+        ["bubblewrap", "none"],
+        "bubblewrap",
         help="How `grade` confines each kernel: 'bubblewrap' (autograder/sandbox/bubblewrap.py), or 'none' for "
         "notebooks you trust (as `grade --no-sandbox`).",
     ).tag(config=True)
@@ -112,9 +116,9 @@ class Autograder(Configurable):
     preload = List(
         Unicode(), help="Modules the kernel imports while it starts, e.g. ['numpy', 'matplotlib.pyplot']."
     ).tag(config=True)
-    lab_settings = Dict(
-        help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}."
-    ).tag(config=True)
+    lab_settings = Dict(help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}.").tag(
+        config=True
+    )
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,11 @@ class Settings:
     def for_lab(self, lab: str, name: str):
         """The value of setting `name` for `lab`, with lab_settings overriding the course-wide value."""
         return self.autograder.lab_settings.get(lab, {}).get(name, getattr(self.autograder, name))
+
+    @property
+    def layout(self) -> CourseLayout:
+        """The course's folders (nbgrader's CourseDirectory settings and the kit's own)."""
+        return CourseLayout.from_config(self.root, self.config.CourseDirectory, self.autograder)
 
     @property
     def course_id(self) -> str:
@@ -188,12 +197,28 @@ def load_config(path: str | None = None) -> Settings:
     except TraitError as error:
         raise ConfigError(f"{path}: {error}") from None
     check_lab_settings(autograder, path)
-    return Settings(config=config, autograder=autograder, root=root)
+    settings = Settings(config=config, autograder=autograder, root=root)
+    problems = settings.layout.check()
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
+    return settings
 
 
 # Settings that hold for the whole course: a lab cannot have its own
-COURSE_WIDE = frozenset({"labs", "lab_settings", "grading_tests_directory", "solutions_directory", "data_directory",
-                         "hidden_data", "results_file", "workers", "secret_file", "sandbox_user"})
+COURSE_WIDE = frozenset(
+    {
+        "labs",
+        "lab_settings",
+        "grading_tests_directory",
+        "solutions_directory",
+        "data_directory",
+        "hidden_data",
+        "results_file",
+        "workers",
+        "secret_file",
+        "sandbox_user",
+    }
+)
 
 
 def check_lab_settings(autograder: Autograder, path: str) -> None:
@@ -218,5 +243,6 @@ def check_lab_settings(autograder: Autograder, path: str) -> None:
             except TraitError as error:
                 problems.append(f"{lab}: {name}: {str(error).splitlines()[0]}")
     if problems:
-        raise ConfigError(f"{path}: c.Autograder.lab_settings: " + "; ".join(problems)
-                          + f" (a lab may set: {', '.join(per_lab)})")
+        raise ConfigError(
+            f"{path}: c.Autograder.lab_settings: " + "; ".join(problems) + f" (a lab may set: {', '.join(per_lab)})"
+        )

@@ -6,6 +6,7 @@ marks a submission as done, so a run that was killed resumes where it stopped an
 What the student's folder holds is read by submitted_files.py alone; a timestamp.txt it flags (in the future,
 before the release, unreadable) is noted in the results ("timestamp_flag") and in the feedback.
 """
+
 import os
 import sys
 
@@ -13,33 +14,30 @@ import nbformat
 from tqdm import tqdm
 
 from autograder.course.config import Settings
-from autograder.outputs.feedback import write_feedback
-from autograder.outputs.gradebook import record_results
-from autograder.grading.submission import Graded, file_sha256, grade_or_reject, rejected
-from autograder.outputs.inert_output import inert_notebook, printable_line
 from autograder.course.labs import Lab
 from autograder.course.release import register_lab
-from autograder.outputs.results import read_results, write_results
-from autograder.results import Results
+from autograder.grading.submission import Graded, file_sha256, grade_or_reject, rejected
 from autograder.grading.submitted_files import Submitted, Timestamp, release_time, student_id_problem
 from autograder.grading.submitted_files import find_submissions as find_submitted
 from autograder.grading.workers import grade_in_parallel
+from autograder.outputs.feedback import write_feedback
+from autograder.outputs.gradebook import record_results
+from autograder.outputs.inert_output import inert_notebook, printable_line
+from autograder.outputs.results import read_results, write_results
+from autograder.results import Results
 
 
 def find_submissions(settings: Settings, lab: Lab) -> list[Submitted]:
     """One entry per student folder of submitted/; the notebook is <lab>.ipynb, or the folder's only notebook if
     renamed; timestamps are checked against the lab's recorded release."""
     released = release_time(os.path.dirname(lab.release_notebook))
-    return find_submitted(settings.path("submitted"), lab.name, lab.notebook_name, released)
-
-
-def autograded_path(settings: Settings, lab: Lab, student: str, name: str) -> str:
-    return settings.path("autograded", student, lab.name, name)
+    layout = settings.layout
+    return find_submitted(layout.step_dir(layout.submitted), lab.name, lab.notebook_name, released)
 
 
 def is_done(settings: Settings, lab: Lab, submitted: Submitted) -> bool:
     """Whether results.json holds the grading of the notebook as it is now (a grader's failure is never done)."""
-    results = read_results(autograded_path(settings, lab, submitted.student, settings.autograder.results_file))
+    results = read_results(settings.layout.results_path(submitted.student, lab.name))
     if results is None or results.grader_failed:
         return False
     sha256 = file_sha256(submitted.notebook, submitted.folder, settings.autograder.max_notebook_bytes)
@@ -60,16 +58,23 @@ def record_submission(settings: Settings, lab: Lab, submitted: Submitted, graded
     """Write a graded submission everywhere: gradebook, feedback page, autograded notebook, then results.json."""
     graded.results = timestamp_noted(graded.results, submitted.timestamp)
     record_results(settings, lab.name, lab.notebook_name, submitted.student, graded.results, submitted.timestamp.when)
-    write_feedback(settings.path("feedback", submitted.student, lab.name, lab.notebook_name + ".html"), graded.results, submitted.student)
-    folder = os.path.dirname(autograded_path(settings, lab, submitted.student, ""))
+    layout = settings.layout
+    write_feedback(
+        layout.feedback_page(submitted.student, lab.name, lab.notebook_name), graded.results, submitted.student
+    )
+    folder = layout.autograded_dir(submitted.student, lab.name)
     os.makedirs(folder, exist_ok=True)
     if graded.notebook is not None:
-        nbformat.write(inert_notebook(graded.notebook), os.path.join(folder, lab.notebook_name + ".ipynb"))  # formgrader renders it
-    write_results(autograded_path(settings, lab, submitted.student, settings.autograder.results_file), graded.results)
+        nbformat.write(
+            inert_notebook(graded.notebook), os.path.join(folder, lab.notebook_name + ".ipynb")
+        )  # formgrader renders it
+    write_results(layout.results_path(submitted.student, lab.name), graded.results)
     return graded.results
 
 
-def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progress=True, workers: int = 1) -> dict[str, Results]:
+def grade_all(
+    settings: Settings, lab: Lab, launcher, force: bool = False, progress=True, workers: int = 1
+) -> dict[str, Results]:
     """Grade every submission not already graded (all of them with `force`), `workers` at a time; returns
     results by student."""
     register_lab(settings, lab.name)
@@ -79,12 +84,16 @@ def grade_all(settings: Settings, lab: Lab, launcher, force: bool = False, progr
     for submitted in submissions:
         refused = student_id_problem(submitted.student)
         if refused is not None:  # said, never recorded: the gradebook's ids go into formgrader's pages as they are
-            graded[submitted.student] = rejected(settings, lab, submitted.notebook, submitted.folder, refused, 0.0).results
+            graded[submitted.student] = rejected(
+                settings, lab, submitted.notebook, submitted.folder, refused, 0.0
+            ).results
         elif not force and is_done(settings, lab, submitted):
-            graded[submitted.student] = read_results(autograded_path(settings, lab, submitted.student, settings.autograder.results_file))
+            graded[submitted.student] = read_results(settings.layout.results_path(submitted.student, lab.name))
         else:
             to_grade.append(submitted)
-    bar = tqdm(total=len(to_grade), desc=f"grading {lab.name}", unit="submission", file=sys.stderr, disable=not progress)
+    bar = tqdm(
+        total=len(to_grade), desc=f"grading {lab.name}", unit="submission", file=sys.stderr, disable=not progress
+    )
     for index, done in grade_each(settings, lab, launcher, to_grade, workers):
         submitted = to_grade[index]
         graded[submitted.student] = record_submission(settings, lab, submitted, done)

@@ -4,6 +4,7 @@ Every setting a lab may override in `c.Autograder.lab_settings` is read here and
 after this one take a `Lab` (or the plain records it holds: `Limits`, `SandboxLimits`) and never read the
 configuration themselves.
 """
+
 import os
 from dataclasses import dataclass
 
@@ -56,11 +57,13 @@ def setting(settings: Settings, lab: str | None, name: str):
 def resolve_lab(settings: Settings, name: str | None) -> Lab:
     """The lab `name` as the configuration describes it, released or not (None: a notebook of no known lab,
     with the course-wide settings)."""
+
     def value(setting_name):
         return setting(settings, name, setting_name)
 
-    release_dir = settings.path("release", name or "")
-    notebook = os.path.join(release_dir, f"{name}.ipynb")
+    layout = settings.layout
+    release_dir = layout.release_dir(name or "")
+    notebook = layout.release_notebook(name or "")
     files = tuple(
         os.path.join(release_dir, entry)
         for entry in (sorted(os.listdir(release_dir)) if name and os.path.isdir(release_dir) else ())
@@ -69,7 +72,7 @@ def resolve_lab(settings: Settings, name: str | None) -> Lab:
     return Lab(
         name=name or "",
         release_notebook=notebook,
-        tests_dir=settings.path(settings.autograder.grading_tests_directory, name or ""),
+        tests_dir=layout.tests_dir(name or ""),
         files=files,
         data_dir=data_folder(settings),
         limits=Limits(**{field: value(field) for field in Limits.__dataclass_fields__}),
@@ -99,5 +102,5 @@ def find_lab(settings: Settings, name: str) -> Lab:
 
 def data_folder(settings: Settings) -> str | None:
     """The course's data folder, if it has one."""
-    path = settings.path(settings.autograder.data_directory)
+    path = settings.layout.data_dir
     return path if os.path.isdir(path) else None

@@ -3,6 +3,7 @@
 release/<lab>/ comes from nbgrader's generate_assignment (solutions cleared, cells locked, checksums) and
 is committed; solutions/<lab>/ is the source notebook executed with its outputs (plots included).
 """
+
 import os
 import tempfile
 from collections import defaultdict
@@ -13,14 +14,14 @@ from nbclient import NotebookClient
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from autograder.grading.check_runner import collect_checks
 from autograder.course.config import Settings
 from autograder.course.labs import resolve_lab
 from autograder.errors import ReleaseError
-from autograder.outputs.gradebook import ensure_alembic_on_path, is_registered
-from autograder.kernel.provisioner import KernelLauncher, kernel_command
 from autograder.grading.cells import grade_id, is_grade, is_manual, points
+from autograder.grading.check_runner import collect_checks
 from autograder.grading.submitted_files import record_release_time
+from autograder.kernel.provisioner import KernelLauncher, kernel_command
+from autograder.outputs.gradebook import ensure_alembic_on_path, is_registered
 
 
 class SolutionKernelManager(KernelManager):
@@ -37,7 +38,9 @@ def check_points(notebook, checks) -> None:
         by_cell[check.grade_cell] += check.points
     cells = {grade_id(cell): points(cell) for cell in notebook.cells if is_grade(cell) and not is_manual(cell)}
     problems = [f"check {check.nodeid} has no grade_cell marker" for check in checks if check.grade_cell is None]
-    problems += [f"checks count towards '{cell}', which is not a grade cell" for cell in by_cell if cell and cell not in cells]
+    problems += [
+        f"checks count towards '{cell}', which is not a grade cell" for cell in by_cell if cell and cell not in cells
+    ]
     problems += [
         f"grade cell '{cell}' is worth {value:g} points but its checks add up to {by_cell.get(cell, 0):g}"
         for cell, value in cells.items()
@@ -79,18 +82,19 @@ def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
         finally:
             km.shutdown_kernel(now=True)
     nb.metadata.pop("widgets", None)
-    target = settings.path(settings.autograder.solutions_directory, lab, lab + ".ipynb")
+    target = settings.layout.solution_notebook(lab)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     nbformat.write(nb, target)
 
 
 def release_lab(settings: Settings, lab: str, with_solution: bool = True) -> None:
-    source_path = settings.path("source", lab, lab + ".ipynb")
+    layout = settings.layout
+    source_path = layout.source_notebook(lab)
     if not os.path.isfile(source_path):
         raise ReleaseError(f"{source_path} does not exist")
-    check_points(nbformat.read(source_path, as_version=4), collect_checks(settings.path(settings.autograder.grading_tests_directory, lab)))
+    check_points(nbformat.read(source_path, as_version=4), collect_checks(layout.tests_dir(lab)))
     generate_assignment(settings, lab)
-    record_release_time(settings.path("release", lab))  # submission timestamps are compared with it
+    record_release_time(layout.release_dir(lab))  # submission timestamps are compared with it
     if with_solution:
         execute_solution(settings, lab, source_path)
 

@@ -5,21 +5,22 @@ submissions of examples/<lab>.py (correct, buggy, broken) as nbgrader's submitte
 them all into the SQLite gradebook, exports the grades as CSV and the class report of failed checks, and says
 where the feedback pages are.
 """
+
 import argparse
 import os
 import shutil
 import sys
 import time
 
-from autograder.course.grade_class import grade_all
 from autograder.course.config import load_config
+from autograder.course.grade_class import grade_all
+from autograder.course.labs import find_lab
+from autograder.course.release import release_lab
 from autograder.demo.examples import load_variants, write_variant
 from autograder.outputs.class_report import write_class_report
 from autograder.outputs.export import export_csv
-from autograder.course.labs import find_lab
 from autograder.results import Results
 from autograder.sandbox.backend import make_launcher
-from autograder.course.release import release_lab
 
 KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED_WITH_KIT = ("source", "grading_tests", "examples", "data", "course_config.py")
@@ -44,7 +45,7 @@ def hand_in(settings, lab: str) -> dict[str, str]:
     """Write each example as a submission; returns the description of each student's submission."""
     descriptions = {}
     for variant in load_variants(settings, lab):
-        folder = settings.path("submitted", variant.student, lab)
+        folder = settings.layout.submitted_dir(variant.student, lab)
         write_variant(settings, lab, variant, os.path.join(folder, lab + ".ipynb"))
         with open(os.path.join(folder, "timestamp.txt"), "w", encoding="utf-8") as handle:
             handle.write(time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime()))
@@ -91,8 +92,9 @@ def main(argv=None) -> int:
     print(f"\ngradebook:  {settings.db_url}")
     print(f"grades:     {csv_path}")
     print(f"report:     {report_path} (the checks students fail, most failed first)")
-    print(f"feedback:   {settings.path('feedback')}/<student>/<lab>/<lab>.html")
-    print(f"results:    {settings.path('autograded')}/<student>/<lab>/results.json (Gradescope format)")
+    layout = settings.layout
+    print(f"feedback:   {layout.step_dir(layout.feedback)}/<student>/<lab>/<lab>.html")
+    print(f"results:    {layout.step_dir(layout.autograded)}/<student>/<lab>/{layout.results_file} (Gradescope format)")
     print(f"nbgrader:   cd {args.course} && nbgrader export --NbGrader.config_file=course_config")
     return 0
 

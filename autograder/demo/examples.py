@@ -4,10 +4,11 @@ A lab's examples live in examples/<lab>.py as a list VARIANTS of `Variant`s. Eac
 notebook differs from the answer key (text replaced in a cell, cells added, or raw bytes instead of a
 notebook) and which checks it must lose, with the reason of each.
 """
+
 import importlib.util
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import nbformat
 
@@ -38,8 +39,8 @@ def load_variants(settings: Settings, lab: str) -> list[Variant]:
 
 def write_variant(settings: Settings, lab: str, variant: Variant, target: str) -> None:
     """Write the variant's notebook (or bytes) to `target`."""
-    folder = settings.autograder.solutions_directory if variant.base == "solution" else "release"
-    source = settings.path(folder, lab, lab + ".ipynb")
+    layout = settings.layout
+    source = layout.solution_notebook(lab) if variant.base == "solution" else layout.release_notebook(lab)
     os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     if variant.raw is not None:
         with open(source, "rb") as handle, open(target, "wb") as out:

@@ -12,6 +12,7 @@ and carry markers:
 The check's docstring (first line) is its name in the results. Assertions must carry a message: with
 --assert=plain, the message is all a student sees of a failed check, never its code.
 """
+
 import contextlib
 import io
 import os
@@ -20,12 +21,19 @@ from dataclasses import dataclass
 
 import pytest
 
-from autograder.kernel.deadline import Deadline
-from autograder.kernel.limits import Limits
 from autograder.errors import (
-    ERROR, MEMORY, NOT_ATTEMPTED, WRONG_ANSWER, GraderError, KernelTimeout, StudentError, SubmissionFailure,
+    ERROR,
+    MEMORY,
+    NOT_ATTEMPTED,
+    WRONG_ANSWER,
+    GraderError,
+    KernelTimeout,
+    StudentError,
+    SubmissionFailure,
 )
 from autograder.grading.submission_proxy import Submission
+from autograder.kernel.deadline import Deadline
+from autograder.kernel.limits import Limits
 
 MARKERS = (
     "points(n): points of the check",
@@ -61,7 +69,12 @@ def describe_failure(error: BaseException) -> tuple[str, str]:
     if isinstance(error, StudentError) and error.reason == NOT_ATTEMPTED:
         if error.ename == "NotDefinedError":
             return NOT_ATTEMPTED, error.evalue
-        return NOT_ATTEMPTED, f"{error.ename}: {error.evalue}" if error.evalue else "not done yet: the code still raises NotImplementedError"
+        return (
+            NOT_ATTEMPTED,
+            f"{error.ename}: {error.evalue}"
+            if error.evalue
+            else "not done yet: the code still raises NotImplementedError",
+        )
     if isinstance(error, StudentError):
         return error.reason, f"{error.ename}: {error.evalue}\n\n{error.traceback}"
     if isinstance(error, SubmissionFailure):
@@ -160,22 +173,32 @@ def no_plugin_autoload():
 def run_pytest(tests_dir: str, plugin: GradingPlugin, collect_only: bool = False) -> None:
     args = [
         tests_dir,
-        "-c", os.devnull,
+        "-c",
+        os.devnull,
         # the folder of all labs' checks: modules are named after their lab (lab5_gan.test_losses), so that two
         # labs' test_losses.py, or conftest.py, never stand for each other in one grader process
-        "--rootdir", os.path.dirname(os.path.abspath(tests_dir)),
+        "--rootdir",
+        os.path.dirname(os.path.abspath(tests_dir)),
         "--import-mode=importlib",
         "--assert=plain",
-        "-p", "no:cacheprovider",
+        "-p",
+        "no:cacheprovider",
         # it ends each session with a full garbage collection (25 ms in a grader that has imported pytest,
         # numpy and nbformat), to report exceptions raised in destructors, which no grade depends on
-        "-p", "no:unraisableexception",
-        "-s", "-qq",
+        "-p",
+        "no:unraisableexception",
+        "-s",
+        "-qq",
     ]
     if collect_only:
         args.append("--collect-only")
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured), plain_assertions(), no_plugin_autoload():
+    with (
+        contextlib.redirect_stdout(captured),
+        contextlib.redirect_stderr(captured),
+        plain_assertions(),
+        no_plugin_autoload(),
+    ):
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"the checks in {tests_dir} could not run (pytest exit {int(code)}):\n{captured.getvalue()}")

@@ -10,6 +10,7 @@ folder by default): created on first use with 32 random bytes, mode 0600; keep i
 of students' reach (the sandbox shows kernels nothing of the course folder). Changing it changes every
 submission's inputs.
 """
+
 import hashlib
 import hmac
 import os

@@ -5,13 +5,14 @@ would read on. A cell that kills the kernel is reported, and the notebook is run
 without it; after a check kills the kernel, the next check gets a fresh kernel prepared the same way. The
 submission's time limit, output limit and number of kernel deaths end the run early (see PreparedKernel).
 """
+
 from dataclasses import dataclass
 
-from autograder.kernel.deadline import Deadline
 from autograder.errors import OK, GraderError, KernelTimeout, SubmissionFailure
+from autograder.grading.cells import grade_id, is_public_test
+from autograder.kernel.deadline import Deadline
 from autograder.kernel.pool import KernelPool
 from autograder.kernel.session import KernelSession, OutputBudget
-from autograder.grading.cells import grade_id, is_public_test
 
 SKIPPED = "skipped"  # the status of a cell left out of the run
 
@@ -99,7 +100,7 @@ class PreparedKernel:
             session.shutdown()  # a cell killed the kernel: run again without it
 
     def _ask_device(self) -> str:
-        """"cpu" or "cuda": what the notebook's torch sees (informative; checks verify the device themselves)."""
+        """ "cpu" or "cuda": what the notebook's torch sees (informative; checks verify the device themselves)."""
         timeout = min(self.limits.check_timeout, self.seconds_left())
         if timeout <= 0:
             return "unknown"
@@ -114,9 +115,15 @@ class PreparedKernel:
             why = self._left_out(position, first)
             if why:
                 rest = len(self.cells) - position - 1
-                self._reports.setdefault(index, CellReport(
-                    index, grade_id(cell), SKIPPED, f"left out{f' with the {rest} code cells after it' if rest else ''}: {why}"
-                ))
+                self._reports.setdefault(
+                    index,
+                    CellReport(
+                        index,
+                        grade_id(cell),
+                        SKIPPED,
+                        f"left out{f' with the {rest} code cells after it' if rest else ''}: {why}",
+                    ),
+                )
                 return
             if index in self.fatal_cells:
                 continue
@@ -130,13 +137,20 @@ class PreparedKernel:
                 if not session.alive:
                     self.fatal_cells.add(index)
                     if len(self.fatal_cells) >= self.limits.max_kernel_deaths:
-                        self.left_out_from, self.left_out_why = position + 1, f"the kernel died {len(self.fatal_cells)} times"
+                        self.left_out_from, self.left_out_why = (
+                            position + 1,
+                            f"the kernel died {len(self.fatal_cells)} times",
+                        )
                     return
                 continue
             if first:
                 cell.outputs = execution.outputs
                 error = execution.error
-                self._reports[index] = CellReport(index, grade_id(cell), error.reason, error.traceback) if error else CellReport(index, grade_id(cell), OK)
+                self._reports[index] = (
+                    CellReport(index, grade_id(cell), error.reason, error.traceback)
+                    if error
+                    else CellReport(index, grade_id(cell), OK)
+                )
 
     def _left_out(self, position: int, first: bool) -> str:
         """Why the cell at `position` and every one after it are left out, or "" if it runs."""

@@ -3,6 +3,7 @@
 Locked cells (instructions, imports, plots, public tests) get the released source back; every cell with a
 released grade_id gets its released cell type and nbgrader metadata back (so points cannot be edited).
 """
+
 import copy
 
 from autograder.grading.cells import grade_id, is_locked
@@ -22,7 +23,9 @@ def restore_cells(nb, released_nb) -> list[str]:
         seen[gid] = seen.get(gid, 0) + 1
         original = released[gid]
         if cell.cell_type != original.cell_type:
-            notes.append(f"cell '{gid}' was turned into a {cell.cell_type} cell; it is a {original.cell_type} cell again")
+            notes.append(
+                f"cell '{gid}' was turned into a {cell.cell_type} cell; it is a {original.cell_type} cell again"
+            )
             _retype(cell, original.cell_type)
         if is_locked(original) and cell.source != original.source:
             notes.append(f"cell '{gid}' is read-only and had been changed; the released version was graded")

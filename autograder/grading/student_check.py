@@ -3,19 +3,20 @@
 The notebook runs top to bottom in a fresh kernel (no sandbox: it is the student's own code), and each public
 test cell is reported as passed or failed. It never says "all passed": the hidden checks run only at grading.
 """
+
 import os
 from dataclasses import dataclass
 
-from autograder.kernel.deadline import Deadline
 from autograder.course.config import Settings
 from autograder.course.labs import resolve_lab
 from autograder.errors import OK
-from autograder.grading.submission import lab_grade_ids
-from autograder.kernel.pool import KernelPool
-from autograder.kernel.provisioner import KernelLauncher
 from autograder.grading.cells import grade_id, is_public_test
 from autograder.grading.notebook_runner import PreparedKernel
+from autograder.grading.submission import lab_grade_ids
 from autograder.grading.validation import grade_ids, read_submission
+from autograder.kernel.deadline import Deadline
+from autograder.kernel.pool import KernelPool
+from autograder.kernel.provisioner import KernelLauncher
 
 
 @dataclass
@@ -45,7 +46,9 @@ def run_public_checks(settings: Settings, path: str, lab: str | None = None) -> 
             continue
         report = by_index.get(index)
         passed = report is not None and report.status == OK
-        message = "" if passed else (report.message.strip().splitlines() or ["did not run"])[-1] if report else "did not run"
+        message = (
+            "" if passed else (report.message.strip().splitlines() or ["did not run"])[-1] if report else "did not run"
+        )
         checks.append(PublicCheck(grade_id(cell) or f"cell {index + 1}", passed, message))
     return checks
 
@@ -61,9 +64,13 @@ def recognise_lab(nb, settings: Settings) -> str | None:
 def lab_files(folder: str, release_dir: str | None, data_dir: str | None) -> list[str]:
     """What the kernel gets beside the notebook: the files in the notebook's folder (the lab's data helper, as
     released), and those of the release the folder lacks (a notebook checked outside its lab's folder)."""
+
     def entries(where):
-        return {name: os.path.join(where, name) for name in os.listdir(where)
-                if not name.endswith(".ipynb") and not name.startswith(".") and not (name == "data" and data_dir)}
+        return {
+            name: os.path.join(where, name)
+            for name in os.listdir(where)
+            if not name.endswith(".ipynb") and not name.startswith(".") and not (name == "data" and data_dir)
+        }
 
     found = entries(release_dir) if release_dir and os.path.isdir(release_dir) else {}
     found.update(entries(folder))
@@ -71,7 +78,10 @@ def lab_files(folder: str, release_dir: str | None, data_dir: str | None) -> lis
 
 
 def format_report(checks: list[PublicCheck]) -> str:
-    lines = [f"{'passed' if check.passed else 'FAILED'}  {check.grade_id}" + (f": {check.message}" if check.message else "") for check in checks]
+    lines = [
+        f"{'passed' if check.passed else 'FAILED'}  {check.grade_id}" + (f": {check.message}" if check.message else "")
+        for check in checks
+    ]
     passed = sum(check.passed for check in checks)
     if passed == len(checks):
         lines.append(f"\npublic checks passed ({passed}/{len(checks)}); the autograder runs more checks when it grades")

@@ -1,32 +1,33 @@
 """Grade one submission: validate, restore locked cells, run the notebook in a kernel, run the checks.
 
-This is the pipeline of DESIGN.md for a single notebook; batch.py runs it over every submission of a lab.
+This is the pipeline of docs/architecture.md for a single notebook; course/grade_class.py runs it over every
+submission of a lab.
 """
+
 import hashlib
 import os
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import nbformat
 
-from autograder.kernel.deadline import Deadline
-from autograder.grading import restore
-from autograder.grading import check_seed
-from autograder.grading.check_runner import CheckResult, collect_checks, run_checks
-from autograder.course.config import Settings
-from autograder.errors import ERROR, GraderError, SubmissionRejected
-from autograder.kernel.pool import KernelPool
 from autograder.checks.lab_data import LabData
+from autograder.course.config import Settings
 from autograder.course.labs import Lab
+from autograder.errors import ERROR, GraderError, SubmissionRejected
+from autograder.grading import check_seed, restore
 from autograder.grading.cells import is_manual, points
+from autograder.grading.check_runner import CheckResult, collect_checks, run_checks
 from autograder.grading.notebook_runner import PreparedKernel
-from autograder.grading.validation import DEEP, check_lab, grade_ids, notebook_from_bytes
-from autograder.results import CellFailure, CheckOutcome, Results
 from autograder.grading.submitted_files import own_folder, read_regular_file
+from autograder.grading.validation import DEEP, check_lab, grade_ids, notebook_from_bytes
+from autograder.kernel.deadline import Deadline
+from autograder.kernel.pool import KernelPool
+from autograder.results import CellFailure, CheckOutcome, Results
 
 
-@lru_cache(maxsize=None)
+@cache
 def _released_ids(path: str, mtime: float) -> frozenset[str]:
     return frozenset(grade_ids(nbformat.read(path, as_version=4)))
 
@@ -35,7 +36,7 @@ def lab_grade_ids(settings: Settings) -> dict[str, set[str]]:
     """Every released lab's nbgrader grade ids, to recognise a notebook handed in for the wrong lab."""
     ids = {}
     for name in settings.autograder.labs:
-        path = settings.path("release", name, name + ".ipynb")
+        path = settings.layout.release_notebook(name)
         ids[name] = set(_released_ids(path, os.path.getmtime(path))) if os.path.isfile(path) else set()
     return ids
 
@@ -91,26 +92,48 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, fo
     sha256, nb = read_notebook(settings, lab, path, folder)
     notes = restore_cells(nb, released)
     restore.clear_saved_outputs(nb)  # what the kit writes shows only this run's outputs, never ones the student saved
-    kernel = PreparedKernel(nb, pool, settings.autograder.run_public_test_cells, deadline=Deadline(started + limits.submission_timeout, limits.submission_timeout))
+    kernel = PreparedKernel(
+        nb,
+        pool,
+        settings.autograder.run_public_test_cells,
+        deadline=Deadline(started + limits.submission_timeout, limits.submission_timeout),
+    )
     try:
-        lab_data = LabData(lab.release_dir, lab.data_dir, lab.dataset, check_seed.for_submission(settings, lab.name, sha256))
+        lab_data = LabData(
+            lab.release_dir, lab.data_dir, lab.dataset, check_seed.for_submission(settings, lab.name, sha256)
+        )
         checks = run_checks(lab.tests_dir, kernel, limits, lab_data)  # the first check's `sub` runs the notebook
     finally:
         kernel.close()
     failed_cells = tuple(CellFailure(**vars(report)) for report in kernel.reports if report.status != "ok")
     results = Results(
-        lab=lab.name, notebook_sha256=sha256, tests=tuple(outcome(check) for check in checks),
-        output=summary_text(notes, failed_cells), execution_time=time.monotonic() - started, device=kernel.device,
-        sandboxed=pool.launcher.sandboxed, kernel_restarts=kernel.restarts, restored=tuple(notes), cells=failed_cells,
-        manual_max_score=manual_points(released), check_seed=lab_data.check_seed,
+        lab=lab.name,
+        notebook_sha256=sha256,
+        tests=tuple(outcome(check) for check in checks),
+        output=summary_text(notes, failed_cells),
+        execution_time=time.monotonic() - started,
+        device=kernel.device,
+        sandboxed=pool.launcher.sandboxed,
+        kernel_restarts=kernel.restarts,
+        restored=tuple(notes),
+        cells=failed_cells,
+        manual_max_score=manual_points(released),
+        check_seed=lab_data.check_seed,
     )
     return Graded(results, nb)
 
 
 def outcome(check: CheckResult) -> CheckOutcome:
-    return CheckOutcome(name=check.name, check=check.nodeid, grade_cell=check.grade_cell, max_score=check.points,
-                        passed=check.passed, reason=None if check.passed else check.reason,
-                        output="" if check.passed else check.message, seconds=check.seconds)
+    return CheckOutcome(
+        name=check.name,
+        check=check.nodeid,
+        grade_cell=check.grade_cell,
+        max_score=check.points,
+        passed=check.passed,
+        reason=None if check.passed else check.reason,
+        output="" if check.passed else check.message,
+        seconds=check.seconds,
+    )
 
 
 def summary_text(notes: list[str], failed_cells: tuple[CellFailure, ...]) -> str:
@@ -118,7 +141,9 @@ def summary_text(notes: list[str], failed_cells: tuple[CellFailure, ...]) -> str
     lines = [f"Note: {note}." for note in notes]
     for cell in failed_cells:
         last_line = cell.message.strip().splitlines()[-1] if cell.message.strip() else ""
-        lines.append(f"{cell.where()} of your notebook ended with {cell.status}" + (f": {last_line}" if last_line else ""))
+        lines.append(
+            f"{cell.where()} of your notebook ended with {cell.status}" + (f": {last_line}" if last_line else "")
+        )
     return "\n".join(lines)
 
 
@@ -144,19 +169,39 @@ def grader_failure(error: BaseException) -> str:
     return f"the grader failed on this file ({type(error).__name__}); it is graded again on the next run"
 
 
-def rejected(settings: Settings, lab: Lab, path: str, folder: str | None, message: str, seconds: float,
-             grader_failed: bool = False) -> Graded:
+def rejected(
+    settings: Settings,
+    lab: Lab,
+    path: str,
+    folder: str | None,
+    message: str,
+    seconds: float,
+    grader_failed: bool = False,
+) -> Graded:
     """The Graded of a file that could not be graded: every check failed, with `message` as the reason."""
     released = nbformat.read(lab.release_notebook, as_version=4)
     sha256 = file_sha256(path, folder, settings.autograder.max_notebook_bytes)
     why = "the notebook could not be graded: " + message
     tests = tuple(
-        CheckOutcome(name=check.name, check=check.nodeid, grade_cell=check.grade_cell, max_score=check.points,
-                     passed=False, reason=ERROR, output=why)
+        CheckOutcome(
+            name=check.name,
+            check=check.nodeid,
+            grade_cell=check.grade_cell,
+            max_score=check.points,
+            passed=False,
+            reason=ERROR,
+            output=why,
+        )
         for check in collect_checks(lab.tests_dir)
     )
-    results = Results(lab=lab.name, notebook_sha256=sha256, tests=tests, output="This submission could not be graded: " + message,
-                      execution_time=seconds, manual_max_score=manual_points(released), rejected=message,
-                      grader_failed=grader_failed)
+    results = Results(
+        lab=lab.name,
+        notebook_sha256=sha256,
+        tests=tests,
+        output="This submission could not be graded: " + message,
+        execution_time=seconds,
+        manual_max_score=manual_points(released),
+        rejected=message,
+        grader_failed=grader_failed,
+    )
     return Graded(results, None)
-

@@ -14,9 +14,9 @@
 Every request of a check shares the check's deadline; when it passes, the request fails with KernelTimeout.
 """
 
-from autograder.kernel.deadline import Deadline
-from autograder.kernel import wire
 from autograder.errors import KernelDied, KernelTimeout
+from autograder.kernel import wire
+from autograder.kernel.deadline import Deadline
 
 
 class Submission:

@@ -11,10 +11,11 @@ lab's release is flagged. The lab's release is the time `autograder release` las
 recorded there in `.released_at` (UTC, the same layout as nbgrader's timestamps); a course released otherwise
 has no recorded release, and only times in the future are flagged.
 """
+
 import os
 import stat
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from autograder.errors import SubmissionRejected
 
@@ -56,8 +57,13 @@ def _size(count: int) -> str:
 
 
 def _kind(mode: int) -> str:
-    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-             (stat.S_ISDIR, "a folder"), (stat.S_ISSOCK, "a socket"))
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISSOCK, "a socket"),
+    )
     return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
@@ -124,8 +130,13 @@ def choose_notebook(folder: str, notebook_name: str) -> str:
     if os.path.lexists(expected) or os.path.islink(folder) or not os.path.isdir(folder):
         return expected
     with os.scandir(folder) as entries:  # dot files are macOS resource forks (._name.ipynb) and checkpoints
-        notebooks = [entry.path for entry in entries if entry.name.endswith(".ipynb")
-                     and not entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False)]
+        notebooks = [
+            entry.path
+            for entry in entries
+            if entry.name.endswith(".ipynb")
+            and not entry.name.startswith(".")
+            and not entry.is_dir(follow_symlinks=False)
+        ]
     return notebooks[0] if len(notebooks) == 1 else expected
 
 
@@ -140,7 +151,7 @@ def parse_timestamp(text: str) -> datetime | None:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def read_timestamp(folder: str, released: datetime | None, now: datetime | None = None) -> Timestamp:
@@ -171,8 +182,10 @@ def student_id_problem(student: str) -> str | None:
     writes student ids into its pages without escaping them, so an id that holds markup or control characters
     would run in the instructor's browser; such a folder is reported, never recorded."""
     if any(character in MARKUP_CHARACTERS or not character.isprintable() for character in student):
-        return ("refused: the student id (the folder's name) holds markup or control characters "
-                "(< > & \" ' ` or unprintable ones); rename the folder to the student's id to grade it")
+        return (
+            "refused: the student id (the folder's name) holds markup or control characters "
+            "(< > & \" ' ` or unprintable ones); rename the folder to the student's id to grade it"
+        )
     return None
 
 

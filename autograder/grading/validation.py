@@ -5,6 +5,7 @@ error), the result is either an nbformat-4 notebook or a `SubmissionRejected` wi
 on. Damage that still leaves code to run (a broken cell, missing metadata) is repaired, not refused. JSON nested
 deeper than any notebook needs is refused before nbformat, pickling or a deepcopy can recurse through it.
 """
+
 import json
 import warnings
 
@@ -81,7 +82,9 @@ def _rebuild(data: dict):
     """A valid notebook holding the readable cells of a damaged one (any nbformat version)."""
     raw_cells = data.get("cells")
     if raw_cells is None:  # nbformat 3 keeps cells in worksheets, code in "input"
-        raw_cells = [cell for sheet in data.get("worksheets", []) if isinstance(sheet, dict) for cell in sheet.get("cells", [])]
+        raw_cells = [
+            cell for sheet in data.get("worksheets", []) if isinstance(sheet, dict) for cell in sheet.get("cells", [])
+        ]
     if not isinstance(raw_cells, list):
         raise SubmissionRejected("not a notebook (its cells are not a list)")
     nb = nbformat.v4.new_notebook()

@@ -9,16 +9,17 @@ A task's failure is that submission's result (grade_or_reject; a result that can
 failure of the grader's own (GraderError, a worker process that died) is raised, after every other finished
 result has been handed on, so that a rerun has only the failed ones left to grade.
 """
+
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterator
 
 from autograder.course.config import Settings
-from autograder.errors import GraderError
-from autograder.sandbox.grader_limits import limit_grader_memory
-from autograder.grading.submission import Graded, grade_or_reject, grader_failure, rejected
 from autograder.course.labs import Lab
+from autograder.errors import GraderError
+from autograder.grading.submission import Graded, grade_or_reject, grader_failure, rejected
+from autograder.sandbox.grader_limits import limit_grader_memory
 
 _worker: dict = {}  # in each worker process: its settings, lab and kernel launcher
 
@@ -39,14 +40,16 @@ def _grade(path: str, folder: str) -> Graded:
         pool.close()
 
 
-def grade_in_parallel(settings: Settings, lab: Lab, tasks: list[tuple[str, str]], workers: int,
-                      sandbox: bool = True) -> Iterator[tuple[int, Graded]]:
+def grade_in_parallel(
+    settings: Settings, lab: Lab, tasks: list[tuple[str, str]], workers: int, sandbox: bool = True
+) -> Iterator[tuple[int, Graded]]:
     """(index, Graded) of each (notebook, its student's folder) in `tasks`, in their order, graded by `workers`
     processes at a time; a grader's failure is raised once every other task's result has been yielded."""
     context = multiprocessing.get_context("spawn")
     failure = None
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(settings, lab, sandbox)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(settings, lab, sandbox)
+    ) as pool:
         futures = [pool.submit(_grade, path, folder) for path, folder in tasks]
         for index, ((path, folder), future) in enumerate(zip(tasks, futures)):
             try:

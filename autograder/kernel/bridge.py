@@ -30,6 +30,7 @@ the `_ag_` names it assigns are kept for the check's next requests, any other as
 process can still reach anything in it (this module included): what keeps a verdict the checks' own is that it
 is computed in the grader, from data.
 """
+
 import base64
 import io
 import json
@@ -269,4 +270,7 @@ def answer(request_json):
         except BaseException:
             text = "<the exception could not be printed>"
         lines = traceback.format_exception(type(error), error, error.__traceback__)
-        return {"nonce": request["nonce"], "error": {"ename": type(error).__name__, "evalue": text, "traceback": lines[-40:]}}
+        return {
+            "nonce": request["nonce"],
+            "error": {"ename": type(error).__name__, "evalue": text, "traceback": lines[-40:]},
+        }

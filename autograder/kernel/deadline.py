@@ -1,5 +1,6 @@
 """A time limit as one value: when it ends (time.monotonic seconds) and how long it was (for the message that
 says it passed)."""
+
 import time
 from dataclasses import dataclass
 

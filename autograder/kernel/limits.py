@@ -3,6 +3,7 @@
 A plain record, made once per lab from the course's configuration (course/labs.py), so that the kernel and
 grading layers never read the configuration themselves.
 """
+
 from dataclasses import dataclass
 
 

@@ -5,6 +5,7 @@ process. Launching it before it is needed overlaps that second with the grader's
 restoring the notebook, importing and collecting the checks) and, in a batch, with the grading of the
 previous submission on the other core. Every kernel is still fresh: one per submission, never reused.
 """
+
 from autograder.kernel.deadline import Deadline
 from autograder.kernel.limits import Limits
 from autograder.kernel.process import KernelProcess
@@ -23,7 +24,7 @@ class KernelPool:
         self.launched.append(process)
 
     def take(self, deadline: Deadline | None = None, budget=None):
-        """A ready kernel (a kernel_proxy.KernelSession, counting its output against `budget` when given); then
+        """A ready kernel (a kernel.session.KernelSession, counting its output against `budget` when given); then
         launch the next ones, so that `ahead` kernels boot while this one works. The wait for it ends at
         `deadline` (the submission's) at the latest, with KernelTimeout."""
         # imported here, not above: zmq and jupyter_client load while the first kernel boots, not before it

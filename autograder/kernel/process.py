@@ -2,7 +2,7 @@
 
 This module imports nothing heavy (no zmq, jupyter_client or nbformat), so that `grade` starts the kernel a
 tenth of a second after its own start and the kernel's second of booting overlaps the grader's own imports.
-The messages to and from the kernel are kernel_proxy.py's part, once the kernel is up.
+The messages to and from the kernel are kernel/session.py's part, once the kernel is up.
 
 The run folder (private, removed at the end) holds:
 
@@ -10,6 +10,7 @@ The run folder (private, removed at the end) holds:
     kernel.log    the kernel's own stdout and stderr, never the grader's
     work/         the kernel's working folder: the lab's files, and data/ linked to the course's data
 """
+
 import json
 import os
 import secrets
@@ -41,7 +42,9 @@ class KernelProcess:
     """One kernel process, started by a provisioner from `launcher` (kernel/provisioner.py, or the sandbox's)
     with `files` copied into its working folder and `preload` imported while it boots."""
 
-    def __init__(self, launcher, files: tuple[str, ...] = (), preload: tuple[str, ...] = (), data_dir: str | None = None):
+    def __init__(
+        self, launcher, files: tuple[str, ...] = (), preload: tuple[str, ...] = (), data_dir: str | None = None
+    ):
         self.launcher, self.files, self.preload, self.data_dir = launcher, tuple(files), tuple(preload), data_dir
         self.run_dir: str | None = None
         self.connection: dict = {}
@@ -61,7 +64,9 @@ class KernelProcess:
         self.provisioner.pre_launch(self.run_dir, scratch)
         self.connection = connection_info(self.provisioner.socket_prefix())
         connection_file = os.path.join(self.run_dir, "kernel.json")
-        with open(os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="ascii") as handle:
+        with open(
+            os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="ascii"
+        ) as handle:
             json.dump(self.connection, handle)
         with open(self.log_path, "wb") as log:
             self.provisioner.launch(kernel_command(connection_file, self.preload), connection_file, scratch, log)

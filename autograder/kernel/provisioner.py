@@ -13,6 +13,7 @@ A launcher makes the provisioners of one lab's kernels (`provisioner()`) and say
 all (`verify`). The kernel command is always built here, so a kernel name in a notebook's metadata can never
 choose another kernel.
 """
+
 import contextlib
 import glob
 import os
@@ -23,7 +24,7 @@ import sys
 
 from autograder.errors import KernelDied, SubmissionFailure
 
-# Thread counts and library switches that make checks reproducible and quiet (see NOTES.md).
+# Thread counts and library switches that make checks reproducible and quiet (docs/architecture.md, "One thread per library").
 KERNEL_ENVIRONMENT = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -121,8 +122,15 @@ class KernelProvisioner:
         # The parent's pid lets an unsandboxed kernel end itself if the grader dies; the sandbox clears it.
         env = {**self.environment(scratch), "JPY_PARENT_PID": str(os.getpid())}
         # a session of its own, so that one killpg ends the kernel and everything it started
-        self.popen = subprocess.Popen(self.wrap(command, connection_file, scratch), env=env, cwd=scratch,
-                                      stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        self.popen = subprocess.Popen(
+            self.wrap(command, connection_file, scratch),
+            env=env,
+            cwd=scratch,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
 
     def wrap(self, command: list[str], connection_file: str, scratch: str) -> list[str]:
         """The command line that runs `command` confined (here: as it is)."""

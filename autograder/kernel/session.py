@@ -6,6 +6,7 @@ asks the in-kernel bridge (bridge.py) for a value and decodes the answer as data
 on a socket of their own, bound here, that the bridge's serve loop answers in the kernel (see bridge.py
 for why); the same limits hold for them.
 """
+
 import contextlib
 import json
 import os
@@ -19,11 +20,10 @@ import nbformat
 import zmq
 from jupyter_client import BlockingKernelClient
 
-from autograder.kernel import bridge
-from autograder.kernel import wire
+from autograder.errors import KernelDied, KernelTimeout, MemoryExceeded, OutputExceeded, StudentError, SubmissionFailure
+from autograder.kernel import bridge, wire
 from autograder.kernel.deadline import Deadline
 from autograder.kernel.limits import Limits
-from autograder.errors import KernelDied, KernelTimeout, MemoryExceeded, OutputExceeded, StudentError, SubmissionFailure
 from autograder.kernel.process import KernelProcess
 from autograder.kernel.traceback_text import trim_traceback
 
@@ -84,7 +84,7 @@ class Execution:
 
 
 class KernelSession:
-    """The messaging side of a started kernel_process.KernelProcess; `wait_ready` connects and waits until the
+    """The messaging side of a started kernel.process.KernelProcess; `wait_ready` connects and waits until the
     kernel answers, which lets the kernel boot (and import the modules of its preload) while the grader does
     other work between the two."""
 
@@ -176,8 +176,17 @@ class KernelSession:
             raise self._grader_out_of_memory() from None
 
     def _start_execute(self, code: str) -> str:
-        return self._send("execute_request", {"code": code, "silent": False, "store_history": False,
-                                              "user_expressions": {}, "allow_stdin": False, "stop_on_error": False})
+        return self._send(
+            "execute_request",
+            {
+                "code": code,
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": False,
+            },
+        )
 
     def _send(self, kind: str, content: dict) -> str:
         """Send a shell request; its answers are read from iopub directly (the client's own getters run an
@@ -206,11 +215,11 @@ class KernelSession:
             if kind == "status" and content["execution_state"] == "idle":
                 return result
             if kind == "error" or kind in OUTPUT_KINDS:
-                output_bytes += self._spend(_size(content), output_bytes, budget, lambda until: self._idle_by(msg_id, until))
-            if kind == "error":
-                result.error = StudentError(
-                    content["ename"], content["evalue"], trim_traceback(content["traceback"])
+                output_bytes += self._spend(
+                    _size(content), output_bytes, budget, lambda until: self._idle_by(msg_id, until)
                 )
+            if kind == "error":
+                result.error = StudentError(content["ename"], content["evalue"], trim_traceback(content["traceback"]))
             elif kind in OUTPUT_KINDS:
                 result.outputs.append(nbformat.v4.output_from_msg(message))
 
@@ -367,7 +376,9 @@ class KernelSession:
         try:
             self.requests.send_multipart([frame.encode() for frame in frames], zmq.NOBLOCK)
         except zmq.Again:  # no bridge on the other end any more
-            raise (self._death() if not self.alive else SubmissionFailure("the kernel stopped answering requests")) from None
+            raise (
+                self._death() if not self.alive else SubmissionFailure("the kernel stopped answering requests")
+            ) from None
 
     def _answer_by(self, deadline: Deadline, tag: str | None = None) -> bytes:
         """The next message on the request socket; meanwhile what request `tag` prints counts against the output
@@ -403,7 +414,9 @@ class KernelSession:
                 self.serve_error = f"{content['ename']}: {content['evalue']}"
             elif parent == self.serving and kind == "status" and content["execution_state"] == "idle":
                 self._close_requests()
-                raise SubmissionFailure(f"the grader could not talk to the kernel: {self.serve_error or 'the bridge stopped'}")
+                raise SubmissionFailure(
+                    f"the grader could not talk to the kernel: {self.serve_error or 'the bridge stopped'}"
+                )
         return output_bytes
 
     def _answered_by(self, deadline: float) -> bool:
@@ -420,7 +433,9 @@ def student_error(error) -> StudentError:
     if type(error) is not dict:
         return StudentError("Error", "the kernel sent a malformed error", "")
     lines = error.get("traceback") if isinstance(error.get("traceback"), list) else []
-    return StudentError(str(error.get("ename", "Error")), str(error.get("evalue", "")), trim_traceback([str(line) for line in lines]))
+    return StudentError(
+        str(error.get("ename", "Error")), str(error.get("evalue", "")), trim_traceback([str(line) for line in lines])
+    )
 
 
 def iopub_message_limit(limits: Limits) -> int:

@@ -1,4 +1,5 @@
 """Student tracebacks as plain text: colour codes removed, trimmed to what a student needs to read."""
+
 import re
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

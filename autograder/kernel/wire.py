@@ -3,6 +3,7 @@
 Decoding rebuilds only None, bool, int, float, str, list, tuple, dict with str keys, NumPy arrays (read with
 allow_pickle=False) and `Handle`s. Anything else in a payload is refused with `BadValue`.
 """
+
 import base64
 import io
 import math
@@ -57,7 +58,7 @@ def encode(value):
         return {"$ref": value.name}
     if isinstance(value, HandleInfo):
         return {"$handle": value.key}
-    if hasattr(value, "_handle_info"):  # a kernel_proxy.Handle
+    if hasattr(value, "_handle_info"):  # a grading.submission_proxy.Handle
         return {"$handle": value._handle_info.key}
     if isinstance(value, list):
         return {"$list": [encode(item) for item in value]}

@@ -6,6 +6,7 @@ message they were shown: a concept to teach again, or a check or a task text to 
 
     autograder export --format report [--output class_report.md]
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -34,10 +35,11 @@ class CheckSummary:
 def read_class_results(settings: Settings, lab: str) -> dict[str, Results]:
     """{student: results} of every graded submission of `lab` (student folders listed, never globbed; a file
     that does not hold results is left out)."""
-    results_file = settings.autograder.results_file
+    layout = settings.layout
     results = {}
-    for student, _ in sorted(found for found in graded_folders(settings.path("autograded"), results_file) if found[1] == lab):
-        read = read_results(settings.path("autograded", student, lab, results_file))
+    graded = graded_folders(layout.step_dir(layout.autograded), layout.results_file)
+    for student, _ in sorted(found for found in graded if found[1] == lab):
+        read = read_results(layout.results_path(student, lab))
         if read is not None:
             results[student] = read
     return results
@@ -68,7 +70,9 @@ def score_line(results_by_student: dict[str, Results]) -> str:
     mean = sum(score for score, _ in scores) / len(scores)
     full = sum(score == top > 0 for score, top in scores)
     zero = sum(score == 0 for score, _ in scores)
-    return f"{len(scores)} submissions; mean {mean:.1f} of {maximum:g} autograded points; {full} full marks, {zero} zero"
+    return (
+        f"{len(scores)} submissions; mean {mean:.1f} of {maximum:g} autograded points; {full} full marks, {zero} zero"
+    )
 
 
 def format_lab_report(lab: str, results_by_student: dict[str, Results]) -> str:

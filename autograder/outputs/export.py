@@ -3,6 +3,7 @@
 Student ids are folder names a student may choose: a CSV cell that a spreadsheet would read as a formula is
 written as text, and folder names are listed, never used as patterns.
 """
+
 import csv
 import os
 import shutil
@@ -48,10 +49,11 @@ def export_csv(settings: Settings, path: str) -> int:
 def export_gradescope(settings: Settings, folder: str) -> int:
     """Copy every autograded/<student>/<lab>/results.json to <folder>/<lab>/<student>.json."""
     count = 0
-    for student, lab in sorted(graded_folders(settings.path("autograded"), settings.autograder.results_file)):
+    layout = settings.layout
+    for student, lab in sorted(graded_folders(layout.step_dir(layout.autograded), layout.results_file)):
         target = os.path.join(folder, lab, student + ".json")
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(os.path.join(settings.path("autograded"), student, lab, settings.autograder.results_file), target)
+        shutil.copyfile(layout.results_path(student, lab), target)
         count += 1
     return count
 

@@ -4,6 +4,7 @@ Built from results.json only, so it shows exactly what was graded and never a hi
 in it (messages carry the student's own output, and the student's name is a folder name) is escaped and freed
 of control characters, and the page forbids scripts itself (Content-Security-Policy), in case one got through.
 """
+
 import html
 import os
 
@@ -40,7 +41,7 @@ def render(results: Results, student: str) -> str:
         detail = f"<pre>{page_text(test.output)}</pre>" if test.output and not test.passed else ""
         rows.append(
             f"<tr><td>{page_text(test.name)}{detail}</td><td>{test.score:g} / {test.max_score:g}</td>"
-            f"<td class=\"{'passed' if test.passed else 'failed'}\">{page_text(verdict)}</td></tr>"
+            f'<td class="{"passed" if test.passed else "failed"}">{page_text(verdict)}</td></tr>'
         )
     manual = results.manual_max_score
     return PAGE.format(

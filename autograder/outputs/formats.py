@@ -3,6 +3,7 @@
 A new format is one entry: a writer `(settings, output path) -> count` and what the command prints. Writers are
 imported when used, so that listing the formats (the command line's start) costs nothing.
 """
+
 import importlib
 import os
 from dataclasses import dataclass
@@ -24,8 +25,12 @@ class ExportFormat:
 
 EXPORT_FORMATS = {
     "csv": ExportFormat("export:export_csv", "grades.csv", "wrote {count} rows to {output}"),
-    "gradescope": ExportFormat("export:export_gradescope", os.path.join("export", "gradescope"),
-                               "wrote {count} results files under {output}/"),
-    "report": ExportFormat("class_report:write_class_report", "class_report.md",
-                           "wrote the class report to {output} (labs with graded submissions: {count})"),
+    "gradescope": ExportFormat(
+        "export:export_gradescope", os.path.join("export", "gradescope"), "wrote {count} results files under {output}/"
+    ),
+    "report": ExportFormat(
+        "class_report:write_class_report",
+        "class_report.md",
+        "wrote the class report to {output} (labs with graded submissions: {count})",
+    ),
 }

@@ -4,11 +4,12 @@ Each hidden check counts towards one autograded grade cell of the notebook (its 
 cell's auto_score is the sum of its passed checks. Written answers keep auto_score None and stay marked for
 manual grading in formgrader.
 """
+
 import os
 import sys
 import warnings
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
@@ -55,7 +56,7 @@ def record_results(settings: Settings, lab: str, notebook: str, student: str, re
         try:
             gradebook.find_submission(lab, student)
         except MissingEntry:
-            gradebook.add_submission(lab, student, timestamp=timestamp or datetime.now(timezone.utc))
+            gradebook.add_submission(lab, student, timestamp=timestamp or datetime.now(UTC))
         submitted = gradebook.find_submission_notebook(notebook, lab, student)
         for grade in submitted.grades:
             if grade.cell.name in scores or grade.cell.cell_type == "code":

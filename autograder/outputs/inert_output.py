@@ -6,6 +6,7 @@ report, the CSV export, and lines printed on the terminal (student names, grade 
 student-controlled passes through one of these functions on its way out, so that it is shown as data and
 never run: no script, no event handler, no javascript: link, no formula, no terminal escape sequence.
 """
+
 import html
 import re
 import uuid
@@ -69,7 +70,12 @@ HTML_TAGS = frozenset(
     "a abbr b blockquote br caption code dd del div dl dt em h1 h2 h3 h4 h5 h6 hr i ins kbd li ol p pre q s "
     "samp small span strong sub sup table tbody td tfoot th thead tr tt u ul var".split()
 )
-HTML_ATTRIBUTES = {"a": ["href", "title"], "abbr": ["title"], "td": ["colspan", "rowspan"], "th": ["colspan", "rowspan"]}
+HTML_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "abbr": ["title"],
+    "td": ["colspan", "rowspan"],
+    "th": ["colspan", "rowspan"],
+}
 URL_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 # MathJax typesets $...$ in rendered markdown and HTML; these commands make links, load extensions or set
@@ -100,6 +106,8 @@ class HtmlBudget:
         self.chars -= len(text)
         self.tags -= tags
         return True
+
+
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_.+#() -]{0,100}")
 _CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -131,7 +139,9 @@ def _without_mathjax_commands(text: str) -> str:
 _LINK_DESTINATION = re.compile(r"(\]\(|\]:)([ \t]*\n?[ \t]*<?)")
 # Browsers drop tabs and line breaks inside a URL ("java\tscript:" is "javascript:"), so a plain relative path
 # must end at a space, a line end, a quote, the link's end or the text's end (never at a tab).
-_SAFE_DESTINATION = re.compile(r"(?:https?://|mailto:|#|\.{0,2}/)|[A-Za-z0-9_\-./]*(?=[ \n)>\"']|$)", re.ASCII | re.IGNORECASE)
+_SAFE_DESTINATION = re.compile(
+    r"(?:https?://|mailto:|#|\.{0,2}/)|[A-Za-z0-9_\-./]*(?=[ \n)>\"']|$)", re.ASCII | re.IGNORECASE
+)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
@@ -171,7 +181,10 @@ def inert_output(output, sanitise_html: bool = True) -> dict | None:
     if kind == "error":
         traceback = output.get("traceback") if isinstance(output.get("traceback"), list) else []
         return nbformat.v4.new_output(
-            "error", ename=_text(output.get("ename", "")), evalue=_text(output.get("evalue", "")), traceback=[_text(line) for line in traceback]
+            "error",
+            ename=_text(output.get("ename", "")),
+            evalue=_text(output.get("evalue", "")),
+            traceback=[_text(line) for line in traceback],
         )
     if kind not in ("display_data", "execute_result"):
         return None
@@ -192,7 +205,9 @@ def inert_output(output, sanitise_html: bool = True) -> dict | None:
         else:
             kept[mimetype] = value
     if removed:
-        note = "[output removed by the grader: " + ", ".join(printable_line(mimetype)[:80] for mimetype in removed) + "]"
+        note = (
+            "[output removed by the grader: " + ", ".join(printable_line(mimetype)[:80] for mimetype in removed) + "]"
+        )
         kept["text/plain"] = (kept["text/plain"] + "\n" + note) if kept.get("text/plain") else note
     metadata = {}
     source_metadata = output.get("metadata") if isinstance(output.get("metadata"), dict) else {}
@@ -204,7 +219,9 @@ def inert_output(output, sanitise_html: bool = True) -> dict | None:
                 metadata[mimetype] = numbers
     if kind == "execute_result":
         count = output.get("execution_count")
-        return nbformat.v4.new_output(kind, data=kept, metadata=metadata, execution_count=count if _is_int(count) else None)
+        return nbformat.v4.new_output(
+            kind, data=kept, metadata=metadata, execution_count=count if _is_int(count) else None
+        )
     return nbformat.v4.new_output(kind, data=kept, metadata=metadata)
 
 

@@ -1,5 +1,6 @@
 """A submission's results as results.json (Gradescope's format, see autograder/results.py), written atomically,
 read back, and printed as a table."""
+
 import json
 import os
 import tempfile

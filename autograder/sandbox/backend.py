@@ -1,5 +1,6 @@
 """Which confinement a lab's kernels get: the course's `sandbox` setting ("bubblewrap", or "none" for trusted
 notebooks), unless the command asks for none (`grade --no-sandbox`)."""
+
 from autograder.checks.lab_data import LabData
 from autograder.course.config import Settings
 from autograder.course.labs import Lab
@@ -12,10 +13,13 @@ def make_launcher(settings: Settings, lab: Lab, sandbox: bool = True, verify: bo
     verify() itself), or no sandbox if the instructor asked for none."""
     if not sandbox or lab.sandbox == "none":
         return KernelLauncher(lab.environment)
-    launcher = SandboxLauncher(settings.autograder.sandbox_user, lab.sandbox_limits,
-                               course_environment=lab.environment,
-                               hidden_data=settings.autograder.hidden_data,
-                               training_folder=LabData(lab.release_dir, lab.data_dir, lab.dataset).training_folder())
+    launcher = SandboxLauncher(
+        settings.autograder.sandbox_user,
+        lab.sandbox_limits,
+        course_environment=lab.environment,
+        hidden_data=settings.autograder.hidden_data,
+        training_folder=LabData(lab.release_dir, lab.data_dir, lab.dataset).training_folder(),
+    )
     if verify:
         launcher.verify()
     return launcher

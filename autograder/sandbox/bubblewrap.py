@@ -19,6 +19,7 @@ size-limited home (/home/student) and /tmp. Its sockets
 folder is handed back to root once the kernel has bound its sockets, so it cannot swap a socket for a link.
 No process outlives the kernel: the pid namespace ends with it and the cgroup is emptied with SIGKILL.
 """
+
 import os
 import pwd
 import shlex
@@ -28,10 +29,16 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from autograder.errors import KernelDied, MemoryExceeded, SandboxUnavailable, SubmissionFailure
+from autograder.kernel.provisioner import (
+    KernelLauncher,
+    KernelProvisioner,
+    describe_exit,
+    font_caches,
+    kernel_environment,
+)
 from autograder.sandbox.cgroup import KernelCgroup
 from autograder.sandbox.devices import gpu_devices
-from autograder.errors import KernelDied, MemoryExceeded, SandboxUnavailable, SubmissionFailure
-from autograder.kernel.provisioner import KernelLauncher, KernelProvisioner, describe_exit, font_caches, kernel_environment
 
 HOME = "/home/student"
 SYSTEM_PATHS = ("/usr",)
@@ -61,8 +68,15 @@ class SandboxLauncher(KernelLauncher):
 
     sandboxed = True
 
-    def __init__(self, user: str, limits: SandboxLimits, venv: str = sys.prefix, course_environment=None, hidden_data=(),
-                 training_folder: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        user: str,
+        limits: SandboxLimits,
+        venv: str = sys.prefix,
+        course_environment=None,
+        hidden_data=(),
+        training_folder: tuple[str, str] | None = None,
+    ):
         super().__init__(course_environment)
         self.hidden_data = tuple(hidden_data) + DATA_SET_FOLDERS  # folders of data/ the kernel never sees
         self.training_folder = training_folder  # (name in data/, folder here): the lab's training part alone
@@ -145,10 +159,21 @@ class BubblewrapProvisioner(KernelProvisioner):
         cgroup = self.cgroup
         join_cgroups = "".join(f"echo $$ > {shlex.quote(path)} && " for path in cgroup.procs_files) if cgroup else ""
         return [
-            "/bin/sh", "-c", join_cgroups + 'exec "$@"', "sh",
-            "setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}", "--clear-groups", "--no-new-privs",
-            "prlimit", *self._rlimits(cgroup is not None), "--",
-            *self._bwrap(scratch, connection_file), "--", *command,
+            "/bin/sh",
+            "-c",
+            join_cgroups + 'exec "$@"',
+            "sh",
+            "setpriv",
+            f"--reuid={self.user.pw_uid}",
+            f"--regid={self.user.pw_gid}",
+            "--clear-groups",
+            "--no-new-privs",
+            "prlimit",
+            *self._rlimits(cgroup is not None),
+            "--",
+            *self._bwrap(scratch, connection_file),
+            "--",
+            *command,
         ]
 
     def _rlimits(self, memory_cgroup: bool) -> list[str]:

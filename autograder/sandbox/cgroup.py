@@ -2,8 +2,9 @@
 
 Works with cgroup v1 (memory and pids hierarchies, as on the kit's machines) and v2 (one unified hierarchy),
 under the cgroup the grader itself runs in. `KernelCgroup.create` returns None where the machine does not let
-us create one; the sandbox then falls back to per-process limits (see README, "Limits").
+us create one; the sandbox then falls back to per-process limits (docs/security.md, "Limits").
 """
+
 import os
 import secrets
 import signal

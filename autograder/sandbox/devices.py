@@ -1,5 +1,6 @@
 """The machine's NVIDIA GPU device files: the sandbox binds them into the kernel, and a lab that requires a GPU
 is refused where there are none."""
+
 import os
 
 GPU_DEVICES = ("/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset")

@@ -4,7 +4,7 @@ stays within `Autograder.grader_memory_bytes`, so that no submission can take th
 The limit is RLIMIT_DATA, set as the soft limit: Linux counts every private writable mapping in it (the heap,
 anonymous mmap, thread stacks), and an allocation past it fails with MemoryError in the grader, which the
 kernel session and the checks turn into that submission's failure with the reason "memory" (see
-kernel_proxy.py, check_runner.py). Measured here: a grader that has imported pytest, nbformat and zmq holds
+kernel/session.py, grading/check_runner.py). Measured here: a grader that has imported pytest, nbformat and zmq holds
 about 115 MiB of data; with torch imported as well (the GAN checks' judge), about 870 MiB, while its address
 space is 3.4 GiB: RLIMIT_AS would count what torch and TensorFlow reserve and never use. A memory cgroup
 would not do either: the kernels' cgroups are made under the grader's own (cgroup.py), so it would count them.
@@ -12,6 +12,7 @@ would not do either: the kernels' cgroups are made under the grader's own (cgrou
 The hard limit is left as it was, so that the sandbox lifts the soft limit again for the kernels it starts
 (they have a memory cgroup of their own, memory_bytes).
 """
+
 import resource
 
 

@@ -4,6 +4,7 @@ Values are checked on Python scalars and shapes on arrays, so a function that on
 shape points and keeps the value points. Arrays hold random normal numbers, never exactly 0, so the H(0)
 convention is checked once, by test_step_is_one_at_zero.
 """
+
 import numpy as np
 import pytest
 

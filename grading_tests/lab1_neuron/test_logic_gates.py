@@ -3,6 +3,7 @@
 A gate's weights and bias are judged with the grader's own Heaviside step and formula, so a bug in the
 student's step or feedforward is not charged twice; the gate must be a BasicNeuron built on `step`.
 """
+
 import itertools
 
 import numpy as np

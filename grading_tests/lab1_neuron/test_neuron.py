@@ -3,6 +3,7 @@
 The neuron is built with activations made in the kernel by the checks (identity and np.tanh), so a bug in
 the student's activation functions does not cost points here.
 """
+
 import numpy as np
 import pytest
 
@@ -24,9 +25,16 @@ def test_feedforward_is_activation_of_weighted_sum_plus_bias(sub, lab_data):
     neurons = sub.map("BasicNeuron", [(weights, bias, f) for weights, bias, _ in cases for f in (identity, tanh)])
     for (weights, bias, x), (linear, curved) in zip(cases, zip(neurons[::2], neurons[1::2])):
         formula = float(np.dot(weights, x) + bias)
-        close(linear.call_method("feedforward", x), formula,
-              f"feedforward with the identity activation, w = {weights}, b = {bias:.4f}")
-        close(curved.call_method("feedforward", x), np.tanh(formula), f"feedforward with tanh, w = {weights}, b = {bias:.4f}")
+        close(
+            linear.call_method("feedforward", x),
+            formula,
+            f"feedforward with the identity activation, w = {weights}, b = {bias:.4f}",
+        )
+        close(
+            curved.call_method("feedforward", x),
+            np.tanh(formula),
+            f"feedforward with tanh, w = {weights}, b = {bias:.4f}",
+        )
 
 
 @pytest.mark.points(1)

@@ -2,6 +2,7 @@
 
 xor is judged by its behaviour: it is built from the student's neurons, so a broken neuron or gate breaks it.
 """
+
 import itertools
 
 import pytest

@@ -4,6 +4,7 @@ The activations are made in the kernel by the checks (a plain sigmoid, the ident
 student's own activation code is never charged here; the network must be the lecture's: h1 = h2 = f(w · x + b)
 and o1 = f(w · [h1, h2] + b).
 """
+
 import numpy as np
 import pytest
 
@@ -29,7 +30,12 @@ def test_basic_network_lecture_example(sub):
     activation = sub.eval(SIGMOID)
     network = sub.call("BasicNeuralNetwork", np.array([0.0, 1.0]), 0.0, activation)
     got = network.feedforward(np.array([2.0, 3.0]))
-    close(got, 0.7216325609518421, "BasicNeuralNetwork([0, 1], 0, sigmoid).feedforward([2, 3]) (h1 = h2 = σ(3) ≈ 0.9526, o1 = σ(0.9526))", rtol=1e-6)
+    close(
+        got,
+        0.7216325609518421,
+        "BasicNeuralNetwork([0, 1], 0, sigmoid).feedforward([2, 3]) (h1 = h2 = σ(3) ≈ 0.9526, o1 = σ(0.9526))",
+        rtol=1e-6,
+    )
     for weights, bias, x in (([0.5, -1.0], 0.25, [1.0, 2.0]), ([1.0, 1.0], -1.0, [0.0, 0.5])):
         network = sub.call("BasicNeuralNetwork", np.array(weights), bias, activation)
         close(

@@ -5,6 +5,7 @@ W2, b2 read back as data. The checks set the biases to non-zero values first (ra
 which would hide a forgotten bias). Shapes are checked apart from values: an output of the right size but the
 wrong shape loses only the shape checks.
 """
+
 import numpy as np
 import pytest
 
@@ -100,7 +101,12 @@ def test_feedforward_linear_formula(sub, lab_data):
 @pytest.mark.points(2)
 def test_feedforward_applies_activation_on_both_layers(sub, lab_data):
     """feedforward(X) = f(f(X @ W1 + b1) @ W2 + b2) with tanh and with the default sigmoid"""
-    check_formula(sub, lab_data, [(2, 3), (5, 2), (3, 1)], [("tanh", TANH, np.tanh), ("the default activation (sigmoid)", None, sigmoid)])
+    check_formula(
+        sub,
+        lab_data,
+        [(2, 3), (5, 2), (3, 1)],
+        [("tanh", TANH, np.tanh), ("the default activation (sigmoid)", None, sigmoid)],
+    )
 
 
 @pytest.mark.points(1)
@@ -119,4 +125,6 @@ def test_batch_matches_one_sample_at_a_time(sub, lab_data):
             single = numeric_array(feedforward(x), f"{what} of sample {k}")
             assert single.size == 1, f"{what} of one sample should give one output, got {single.size}"
             singles.append(float(single.ravel()[0]))
-        close(batch.ravel(), np.array(singles), f"{what} of a batch (flattened), compared with the samples one at a time,")
+        close(
+            batch.ravel(), np.array(singles), f"{what} of a batch (flattened), compared with the samples one at a time,"
+        )

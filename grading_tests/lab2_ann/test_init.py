@@ -3,6 +3,7 @@
 Every network is built with an explicit seed, so the checks do not depend on the grader's seed. Shapes,
 sizes of the weights, zero biases and the seed are separate checks: each typical bug costs only its own.
 """
+
 import numpy as np
 import pytest
 
@@ -32,7 +33,9 @@ def test_parameter_shapes(sub):
         params, what = parameters(sub, n_inputs, n_hidden, seed)
         for name, shape in SHAPES.items():
             expected = shape(n_inputs, n_hidden)
-            assert params[name].shape == expected, f"{what}.{name} should have shape {expected}, got {params[name].shape}"
+            assert params[name].shape == expected, (
+                f"{what}.{name} should have shape {expected}, got {params[name].shape}"
+            )
 
 
 @pytest.mark.points(1)
@@ -42,9 +45,13 @@ def test_initial_weights_small_and_random(sub):
         params, what = parameters(sub, n_inputs, n_hidden, seed)
         for name in ("W1", "W2"):
             largest = float(np.max(np.abs(params[name]))) if params[name].size else 0.0
-            assert largest < 1, f"the initial weights should be small (|w| < 1), but {what}.{name} has an entry {largest:.3f} in size"
+            assert largest < 1, (
+                f"the initial weights should be small (|w| < 1), but {what}.{name} has an entry {largest:.3f} in size"
+            )
         weights = np.concatenate([params["W1"].ravel(), params["W2"].ravel()])
-        assert np.ptp(weights) > 1e-3, f"the initial weights of {what} should be random numbers, not all equal (all are {weights[0]:g})"
+        assert np.ptp(weights) > 1e-3, (
+            f"the initial weights of {what} should be random numbers, not all equal (all are {weights[0]:g})"
+        )
 
 
 @pytest.mark.points(1)
@@ -66,7 +73,9 @@ def test_same_seed_same_weights(sub):
         second, _ = parameters(sub, n_inputs, n_hidden, seed)
         for name in SHAPES:
             same = first[name].shape == second[name].shape and np.array_equal(first[name], second[name])
-            assert same, f"two networks {what} should have the same {name}: the seed should make the weights reproducible"
+            assert same, (
+                f"two networks {what} should have the same {name}: the seed should make the weights reproducible"
+            )
 
 
 @pytest.mark.points(1)

@@ -5,6 +5,7 @@ exactly x1: identity activation, W1 = the 2x2 identity matrix, b1 = 0, W2 = (1, 
 that computes f(f(X W1 + b1) W2 + b2) in some order gives x1 exactly (even with W1 transposed, as it is
 symmetric), so predict's thresholding is checked apart from feedforward's details.
 """
+
 import numpy as np
 import pytest
 
@@ -54,20 +55,26 @@ def test_predict_labels_and_shape(sub, lab_data):
             f"with threshold {threshold}, got {got[wrong[0]]:g}"
         )
     got = labels(sub, network, X[:1], "predict(network, X) for a batch of one sample")
-    assert got[0] == int(outputs[0] >= 0.5), f"predict for one sample with output {outputs[0]:.4f} should be {int(outputs[0] >= 0.5)}"
+    assert got[0] == int(outputs[0] >= 0.5), (
+        f"predict for one sample with output {outputs[0]:.4f} should be {int(outputs[0] >= 0.5)}"
+    )
 
 
 @pytest.mark.points(1)
 def test_predict_threshold_is_inclusive(sub, lab_data):
     """an output exactly equal to the threshold gives label 1 (output >= threshold)"""
     network = known_network(sub)
-    outputs = np.array([0.5, 0.25, 0.75, 0.5 - 2.0 ** -20, 0.5 + 2.0 ** -20])
+    outputs = np.array([0.5, 0.25, 0.75, 0.5 - 2.0**-20, 0.5 + 2.0**-20])
     X = samples(outputs, lab_data.rng(23))
     for threshold in (0.5, 0.25, 0.75):
         kwargs = {} if threshold == 0.5 else {"threshold": threshold}
         what = f"predict(network, X{', threshold=' + str(threshold) if kwargs else ''})"
         got = labels(sub, network, X, what, **kwargs)
         at = int(np.flatnonzero(outputs == threshold)[0])
-        assert got[at] == 1, f"{what}: an output exactly equal to the threshold {threshold} should give label 1, got {got[at]:g}"
+        assert got[at] == 1, (
+            f"{what}: an output exactly equal to the threshold {threshold} should give label 1, got {got[at]:g}"
+        )
         expected = (outputs >= threshold).astype(int)
-        assert np.array_equal(got, expected), f"{what} on outputs {outputs.tolist()} should be {expected.tolist()}, got {got.astype(int).tolist()}"
+        assert np.array_equal(got, expected), (
+            f"{what} on outputs {outputs.tolist()} should be {expected.tolist()}, got {got.astype(int).tolist()}"
+        )

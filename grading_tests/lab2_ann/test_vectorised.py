@@ -8,6 +8,7 @@ Measured on a busy 2-core machine: the answer key 9-15 ms, the same code with a 
 (examples/lab2_ann.py, samir) 1.4-1.5 s. The limit, 0.3 s, leaves a margin of about 20x on one side and 5x
 on the other.
 """
+
 import pytest
 
 pytestmark = pytest.mark.grade_cell("test_vectorised")

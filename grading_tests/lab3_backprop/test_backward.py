@@ -7,6 +7,7 @@ by central differences (h = 1e-6) and by torch.autograd. The relative error
 the numerical gradient, 1e-16 against autograd). Each check has a batch of n = 1 and batches of n > 1, so
 a gradient without the mean's 1/n fails; so does sigma' taken at an output instead of a pre-activation.
 """
+
 import numpy as np
 import pytest
 
@@ -36,7 +37,9 @@ def build(sub, n_inputs, n_hidden, seed):
         f"_ag_net.b2 = _ag_rng.normal(0, 0.5, size=1)\n"
     )
     params = sub.eval("{name: getattr(_ag_net, name) for name in ('W1', 'b1', 'W2', 'b2')}")
-    params = {name: numeric_array(value, f"TrainableNetwork.{name}").astype(np.float64) for name, value in params.items()}
+    params = {
+        name: numeric_array(value, f"TrainableNetwork.{name}").astype(np.float64) for name, value in params.items()
+    }
     return sub.get("_ag_net"), params
 
 
@@ -48,7 +51,9 @@ def data(lab_data, n_inputs, n, seed):
 def gradients(net, params, X, y):
     grads = net.backward(X, y)
     assert isinstance(grads, dict), f"backward(X, y) should return a dict, got a {type(grads).__name__}"
-    assert set(grads) == set(NAMES), f'backward(X, y) should return the keys "W1", "b1", "W2", "b2", got {sorted(grads)}'
+    assert set(grads) == set(NAMES), (
+        f'backward(X, y) should return the keys "W1", "b1", "W2", "b2", got {sorted(grads)}'
+    )
     result = {}
     for name in NAMES:
         value = numeric_array(grads[name], f'backward(X, y)["{name}"]')

@@ -12,6 +12,7 @@ entry (errors of order h) still pass it and lose only their own check; its funct
 entries interact (p0 * p1 + p1**2 * p2). The central and shape checks use separable functions, so a
 parameter that is not restored changes nothing there: that bug loses only the restore check.
 """
+
 import numpy as np
 import pytest
 
@@ -40,19 +41,31 @@ def test_numerical_gradient_known_derivatives(sub, lab_data):
     p = rng.normal(0, 1.2, size=5)
     put(sub, "_ag_p", p)
     got = gradient(sub, "float(_ag_np.sum(_ag_p ** 3))", "_ag_p", "numerical_gradient of sum(p**3)")
-    close(got, 3 * p ** 2, f"numerical_gradient of f = sum(p**3) at p = {np.round(p, 3).tolist()} (3p**2)", rtol=1e-4, atol=1e-3)
+    close(
+        got,
+        3 * p**2,
+        f"numerical_gradient of f = sum(p**3) at p = {np.round(p, 3).tolist()} (3p**2)",
+        rtol=1e-4,
+        atol=1e-3,
+    )
 
     w = rng.normal(size=4)
     q = rng.normal(size=4)
     put(sub, "_ag_q", q)
     put(sub, "_ag_w", w)
-    got = gradient(sub, "float(_ag_np.sum(_ag_np.sin(_ag_q) * _ag_w))", "_ag_q", "numerical_gradient of sum(w * sin(p))")
+    got = gradient(
+        sub, "float(_ag_np.sum(_ag_np.sin(_ag_q) * _ag_w))", "_ag_q", "numerical_gradient of sum(w * sin(p))"
+    )
     close(got, w * np.cos(q), "numerical_gradient of f = sum(w * sin(p)) (w * cos(p))", rtol=1e-4, atol=1e-3)
 
     r = np.array([0.7, -1.3, 2.1])
     put(sub, "_ag_r", r)
-    got = gradient(sub, "float(_ag_r[0] * _ag_r[1] + _ag_r[1] ** 2 * _ag_r[2])", "_ag_r",
-                   "numerical_gradient of p0 * p1 + p1**2 * p2")
+    got = gradient(
+        sub,
+        "float(_ag_r[0] * _ag_r[1] + _ag_r[1] ** 2 * _ag_r[2])",
+        "_ag_r",
+        "numerical_gradient of p0 * p1 + p1**2 * p2",
+    )
     expected = np.array([r[1], r[0] + 2 * r[1] * r[2], r[1] ** 2])
     close(got, expected, "numerical_gradient of f = p0 * p1 + p1**2 * p2 at p = [0.7, -1.3, 2.1]", rtol=1e-4, atol=1e-3)
 
@@ -63,8 +76,10 @@ def test_numerical_gradient_is_central(sub):
     p = np.array([1.0, -0.5, 2.0, 0.25])
     put(sub, "_ag_p", p)
     got = gradient(sub, "float(_ag_np.sum(_ag_p ** 3))", "_ag_p", "numerical_gradient(f, p, h=0.1)", h=0.1)
-    assert got.shape == p.shape, f"numerical_gradient should return an array of param's shape {p.shape}, got {got.shape}"
-    expected = 3 * p ** 2 + 0.01
+    assert got.shape == p.shape, (
+        f"numerical_gradient should return an array of param's shape {p.shape}, got {got.shape}"
+    )
+    expected = 3 * p**2 + 0.01
     assert np.allclose(got, expected, rtol=0, atol=1e-9), (
         f"for f = sum(p**3) at p = {p.tolist()} with h = 0.1, central differences (f(p+h) - f(p-h)) / 2h give "
         f"exactly 3p**2 + h**2 = {expected.tolist()}; got {np.round(got, 6).tolist()} "
@@ -72,7 +87,7 @@ def test_numerical_gradient_is_central(sub):
     )
     put(sub, "_ag_p", p)  # afresh: this check does not judge whether param was restored
     got = gradient(sub, "float(_ag_np.sum(_ag_p ** 3))", "_ag_p", "numerical_gradient(f, p)")
-    error = float(np.max(np.abs(got - 3 * p ** 2)))
+    error = float(np.max(np.abs(got - 3 * p**2)))
     assert error < 1e-7, (
         f"with the default h = 1e-5, the gradient of sum(p**3) should be within about 1e-10 of 3p**2 "
         f"(central differences), but it is {error:.1e} away: forward differences are off by about 1e-5"
@@ -105,6 +120,10 @@ def test_numerical_gradient_shape(sub, lab_data):
         p = rng.normal(size=shape)
         put(sub, "_ag_p", p)
         got = sub.eval("numerical_gradient(lambda: float(_ag_np.sum(_ag_p ** 3)), _ag_p)")
-        assert isinstance(got, np.ndarray), f"numerical_gradient should return a NumPy array, got a {type(got).__name__}"
-        assert got.shape == shape, f"for a param of shape {shape}, numerical_gradient should return shape {shape}, got {got.shape}"
-        close(got, 3 * p ** 2, f"numerical_gradient of sum(p**3) for a param of shape {shape}", rtol=1e-4, atol=1e-3)
+        assert isinstance(got, np.ndarray), (
+            f"numerical_gradient should return a NumPy array, got a {type(got).__name__}"
+        )
+        assert got.shape == shape, (
+            f"for a param of shape {shape}, numerical_gradient should return shape {shape}, got {got.shape}"
+        )
+        close(got, 3 * p**2, f"numerical_gradient of sum(p**3) for a param of shape {shape}", rtol=1e-4, atol=1e-3)

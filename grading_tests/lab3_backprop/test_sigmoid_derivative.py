@@ -3,6 +3,7 @@
 The derivative is taken at the pre-activation z: sigmoid(z) * (1 - sigmoid(z)). The shortcut z * (1 - z)
 and the derivative applied to an output (sigmoid twice) both fail the values check.
 """
+
 import numpy as np
 import pytest
 
@@ -30,4 +31,9 @@ def test_sigmoid_derivative_on_arrays(sub, lab_data):
     rng = lab_data.rng(40)
     for shape in [(4,), (2, 3), (3, 1, 2), (5, 1)]:
         z = rng.normal(0, 3, size=shape)
-        close(sub.call("sigmoid_derivative", z), reference(z), f"sigmoid_derivative on an array of shape {shape}", atol=1e-12)
+        close(
+            sub.call("sigmoid_derivative", z),
+            reference(z),
+            f"sigmoid_derivative on an array of shape {shape}",
+            atol=1e-12,
+        )

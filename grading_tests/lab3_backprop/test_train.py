@@ -12,6 +12,7 @@ loss, over the seeds s = 0..49: min 0.014, median 0.082, max 0.310 (the seeds ch
 gradient without 1/n, max 0.128, and sigma' taken at the outputs, max 0.266, both pass (their own checks are
 in test_backward); update with + instead of -, min 1.327, fails.
 """
+
 import numpy as np
 import pytest
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.grade_cell("test_train")
 
 NAMES = ("W1", "b1", "W2", "b2")
 
-REFERENCE_METHODS = '''
+REFERENCE_METHODS = """
 import numpy as _ag_np
 
 
@@ -45,7 +46,7 @@ def _ag_update(self, grads, learning_rate):
 
 
 _ag_Reference = type("_ag_Reference", (TrainableNetwork,), {"backward": _ag_backward, "update": _ag_update})
-'''
+"""
 
 
 def sigmoid(z):
@@ -90,10 +91,14 @@ def test_train_returns_one_loss_per_epoch(sub):
 @pytest.mark.points(2)
 def test_train_records_loss_after_each_update(sub, lab_data):
     """train does full-batch gradient descent and entry i is the loss after update i"""
-    sub.exec(REFERENCE_METHODS + "\n_ag_net = _ag_Reference(3, 4, seed=20)\n"
-             "_ag_net.b1 = _ag_np.random.default_rng(20).normal(0, 0.5, size=4)\n")
+    sub.exec(
+        REFERENCE_METHODS + "\n_ag_net = _ag_Reference(3, 4, seed=20)\n"
+        "_ag_net.b1 = _ag_np.random.default_rng(20).normal(0, 0.5, size=4)\n"
+    )
     params = sub.eval("{name: getattr(_ag_net, name) for name in ('W1', 'b1', 'W2', 'b2')}")
-    params = {name: numeric_array(value, f"TrainableNetwork.{name}").astype(np.float64) for name, value in params.items()}
+    params = {
+        name: numeric_array(value, f"TrainableNetwork.{name}").astype(np.float64) for name, value in params.items()
+    }
     rng = lab_data.rng(21)
     X, y = rng.normal(size=(12, 3)), rng.uniform(size=(12, 1))
     epochs, learning_rate = 25, 1.5

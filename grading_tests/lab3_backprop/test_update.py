@@ -2,6 +2,7 @@
 
 Gradients are random arrays chosen here; every parameter must move by exactly -learning_rate * gradient.
 """
+
 import pytest
 
 from autograder.checks.expect import close, numeric_array
@@ -31,6 +32,10 @@ def test_update_moves_parameters_against_gradient(sub, lab_data):
             net.update(grads, learning_rate)
         after = parameters(sub)
         for name in NAMES:
-            close(after[name], before[name] - learning_rate * grads[name],
-                  f"{name} after update(grads, {learning_rate}) (it should be {name} - {learning_rate} * grads['{name}'])",
-                  rtol=1e-12, atol=1e-12)
+            close(
+                after[name],
+                before[name] - learning_rate * grads[name],
+                f"{name} after update(grads, {learning_rate}) (it should be {name} - {learning_rate} * grads['{name}'])",
+                rtol=1e-12,
+                atol=1e-12,
+            )

@@ -4,6 +4,7 @@ The images go to the kernel as uint8 tensors. Accuracies are scored here, from t
 computes in the kernel, against labels the grader read itself. Training runs use the lab's training split with a seeded shuffle, so that one
 submission trains identically every time it is graded.
 """
+
 import pytest
 
 # Installed at each check by the `kernel_code` fixture, among the checks' own _ag_ names, which the kernel keeps
@@ -83,4 +84,3 @@ def kernel_data(sub, mnist, kernel_code):
     sub.call("_ag_store", "_ag_train_x", sub.tensor(mnist.train_images))
     sub.call("_ag_store", "_ag_train_y", sub.tensor(mnist.train_labels))
     return mnist
-

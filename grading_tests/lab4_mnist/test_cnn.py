@@ -1,4 +1,5 @@
 """Hidden checks of lab4's CNN (grade cell test_cnn, 3 points): shapes, convolutions that are used, logits."""
+
 import numpy as np
 import pytest
 
@@ -7,7 +8,7 @@ from autograder.checks.expect import logits, not_probabilities
 pytestmark = pytest.mark.grade_cell("test_cnn")
 
 # Counts the nn.Conv2d modules of the model and how many of them run in one forward pass.
-COUNT_CONVOLUTIONS = '''
+COUNT_CONVOLUTIONS = """
 def _ag_count_convolutions(model, x):
     convolutions = [m for m in model.modules() if isinstance(m, _ag_torch.nn.Conv2d)]
     ran = set()
@@ -20,7 +21,7 @@ def _ag_count_convolutions(model, x):
         for hook in hooks:
             hook.remove()
     return len(convolutions), len(ran)
-'''
+"""
 
 
 def images(n, seed=0):

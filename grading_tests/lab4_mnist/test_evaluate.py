@@ -5,6 +5,7 @@ training split, on the last EVALUATED images of that split (the held-out labels 
 a loader whose last batch is smaller than the others, and compares with the accuracy of the same logits
 computed by the check (within one image).
 """
+
 import numpy as np
 import pytest
 
@@ -37,7 +38,11 @@ def test_evaluate_matches_trusted_accuracy(sub, kernel_data):
         f"_ag_batches = _ag_loader(_ag_evaluated_x, _ag_train_y[-{EVALUATED}:], {BATCH_SIZE})\n"
     )
     labels = kernel_data.train_labels[-EVALUATED:]
-    expected = float(np.mean(np.argmax(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_evaluated_x"), "cpu"), axis=1) == labels))
+    expected = float(
+        np.mean(
+            np.argmax(sub.call("_ag_logits", sub.ref("_ag_model"), sub.ref("_ag_evaluated_x"), "cpu"), axis=1) == labels
+        )
+    )
     call = f"evaluate(model, loader of {len(labels)} images in batches of {BATCH_SIZE}, 'cpu')"
     got = number(sub.call("evaluate", sub.ref("_ag_model"), sub.ref("_ag_batches"), "cpu"), call)
     if abs(got - expected) > 1.01 / len(labels):
@@ -53,10 +58,14 @@ def test_evaluate_matches_trusted_accuracy(sub, kernel_data):
 @pytest.mark.points(1)
 def test_evaluate_uses_eval_mode_without_gradients(sub, kernel_data):
     """evaluate runs the model in evaluation mode (model.eval()) and without gradients (torch.no_grad())"""
-    sub.exec("_ag_model = _ag_ModeRecorder().train()\n_ag_batches = _ag_loader(_ag_train_x[:100], _ag_torch.zeros(100), 50)\n")
+    sub.exec(
+        "_ag_model = _ag_ModeRecorder().train()\n_ag_batches = _ag_loader(_ag_train_x[:100], _ag_torch.zeros(100), 50)\n"
+    )
     sub.call("evaluate", sub.ref("_ag_model"), sub.ref("_ag_batches"), "cpu")
     modes = sub.eval("_ag_model.modes")
-    assert len(modes) == 2, f"evaluate on a loader of 2 batches should run the model twice, it ran it {len(modes)} times"
+    assert len(modes) == 2, (
+        f"evaluate on a loader of 2 batches should run the model twice, it ran it {len(modes)} times"
+    )
     assert not any(training for training, _ in modes), (
         "evaluate ran the model in training mode: call model.eval() first, or dropout drops units at random and "
         "the accuracy changes from one call to the next"

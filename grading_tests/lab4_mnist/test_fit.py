@@ -12,6 +12,7 @@ The checks use seed 0 and the thresholds of THRESHOLDS, under the minimum with a
 Bugs at seed 0 on the MNIST split: softmax in the MLP 0.904 (passes); no zero_grad 0.78 / 0.39 (MLP / CNN);
 a "CNN" without convolutions 0.908; learning rate 0.1 0.73 / 0.09.
 """
+
 import numpy as np
 import pytest
 
@@ -27,7 +28,7 @@ THRESHOLDS = {  # held-out accuracy after fit, per data set and model
 }
 
 # The check's own training loop: can the model drive the loss on one batch close to zero?
-OVERFIT_CODE = '''
+OVERFIT_CODE = """
 def _ag_overfit_one_batch(model, x, y, steps, lr):
     optimizer = _ag_torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = _ag_torch.nn.CrossEntropyLoss()
@@ -40,7 +41,7 @@ def _ag_overfit_one_batch(model, x, y, steps, lr):
     with _ag_torch.no_grad():
         scores = model(x)
     return float(loss_fn(scores, y)), float((scores.argmax(dim=1) == y).float().mean())
-'''
+"""
 
 
 @pytest.mark.points(1)
@@ -60,7 +61,9 @@ def test_fit_trains_on_the_given_device(sub, lab_data, kernel_data):
     sub.exec("_ag_model = _ag_linear_model(3)\n_ag_batches = _ag_loader(_ag_train_x[:256], _ag_train_y[:256], 64)\n")
     sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), 1, 1e-3, sub.eval(f"_ag_torch.device({target!r})"))
     places = set(sub.eval("[p.device.type for p in _ag_model.parameters()]"))
-    assert places == {target}, f"after fit(model, loader, 1, 0.001, torch.device({target!r})) the model's parameters should be on {target}, they are on {sorted(places)}"
+    assert places == {target}, (
+        f"after fit(model, loader, 1, 0.001, torch.device({target!r})) the model's parameters should be on {target}, they are on {sorted(places)}"
+    )
 
 
 @pytest.mark.points(2)
@@ -70,7 +73,9 @@ def test_models_overfit_one_batch(sub, kernel_data):
     sub.exec(OVERFIT_CODE + "_ag_x, _ag_y = _ag_images(_ag_train_x[:64]), _ag_train_y[:64].long()\n")
     for name in ("MLP", "CNN"):
         sub.exec(f"_ag_torch.manual_seed(0)\n_ag_model = {name}()\n")
-        loss, accuracy = sub.call("_ag_overfit_one_batch", sub.ref("_ag_model"), sub.ref("_ag_x"), sub.ref("_ag_y"), 100, 3e-3)
+        loss, accuracy = sub.call(
+            "_ag_overfit_one_batch", sub.ref("_ag_model"), sub.ref("_ag_x"), sub.ref("_ag_y"), 100, 3e-3
+        )
         assert accuracy == 1.0 and loss < 0.1, (
             f"100 Adam steps (lr 0.003) on one batch of 64 images should let {name}() learn it by heart "
             f"(cross-entropy < 0.1, every image right); it reached cross-entropy {loss:.3f}, accuracy {accuracy:.3f}"
@@ -84,7 +89,9 @@ def held_out_accuracy(sub, data, name, device):
         f"_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, {BATCH_SIZE}, shuffle=True, seed={SEED})\n"
     )
     call = f"fit({name}(), training images, {EPOCHS}, {LEARNING_RATE}, {device!r})"
-    losses_of(sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), EPOCHS, LEARNING_RATE, device), EPOCHS, call)
+    losses_of(
+        sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), EPOCHS, LEARNING_RATE, device), EPOCHS, call
+    )
     # the held-out images reach the kernel only now, after training, to be classified (their labels stay here)
     scores = np.asarray(sub.call("_ag_logits", sub.ref("_ag_model"), sub.tensor(data.test_images), device))
     return float(np.mean(np.argmax(scores, axis=1) == data.test_labels)), call
@@ -92,8 +99,10 @@ def held_out_accuracy(sub, data, name, device):
 
 def check_accuracy(sub, lab_data, data, name):
     if lab_data.dataset not in THRESHOLDS:  # a course setting, not the student's fault: stop grading
-        raise GraderError(f"lab4_mnist has no accuracy thresholds for the data set {lab_data.dataset!r}: measure them "
-                          "with bench/lab4_accuracy.py and add them to grading_tests/lab4_mnist/test_fit.py")
+        raise GraderError(
+            f"lab4_mnist has no accuracy thresholds for the data set {lab_data.dataset!r}: measure them "
+            "with bench/lab4_accuracy.py and add them to grading_tests/lab4_mnist/test_fit.py"
+        )
     accuracy, call = held_out_accuracy(sub, data, name, lab_data.device)
     threshold = THRESHOLDS[lab_data.dataset][name]
     assert accuracy >= threshold, (

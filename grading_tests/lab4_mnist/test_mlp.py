@@ -1,4 +1,5 @@
 """Hidden checks of lab4's MLP (grade cell test_mlp, 3 points): shapes and raw scores (logits)."""
+
 import numpy as np
 import pytest
 

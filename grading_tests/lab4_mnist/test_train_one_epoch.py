@@ -10,6 +10,7 @@ on the check's linear model (torch seed s + 1) over the training split (batch 64
 of the last 20 batch losses / mean of the first 5, seeds s = 0..19, offline MNIST: min 0.313, median 0.327,
 max 0.343 (the check's seed, s = 0: 0.327). The check requires ratio < 0.5.
 """
+
 import numpy as np
 import pytest
 
@@ -38,7 +39,7 @@ def sgd_epoch(W, b, X, y, zero_grad=True, softmax_first=False):
     """(batch losses, W, b) after one epoch of SGD on Flatten -> Linear; X (n, 784) float64, W (10, 784)."""
     losses, gW, gb = [], np.zeros_like(W), np.zeros_like(b)
     for i in range(BATCHES):
-        x, t = X[i * BATCH_SIZE:(i + 1) * BATCH_SIZE], y[i * BATCH_SIZE:(i + 1) * BATCH_SIZE]
+        x, t = X[i * BATCH_SIZE : (i + 1) * BATCH_SIZE], y[i * BATCH_SIZE : (i + 1) * BATCH_SIZE]
         scores = x @ W.T + b
         if softmax_first:
             losses.append(cross_entropy(np.exp(log_softmax(scores)), t)[0])
@@ -62,31 +63,57 @@ def test_train_one_epoch_matches_sgd(sub, kernel_data):
         f"_ag_optimizer = _ag_torch.optim.SGD(_ag_model.parameters(), lr={LEARNING_RATE})\n"
         f"_ag_batches = _ag_loader(_ag_train_x[:{n}], _ag_train_y[:{n}], {BATCH_SIZE})\n"
     )
-    W, b = (numeric_array(value, "the check's model").astype(np.float64)
-            for value in sub.eval("[_ag_model[1].weight.detach(), _ag_model[1].bias.detach()]"))
+    W, b = (
+        numeric_array(value, "the check's model").astype(np.float64)
+        for value in sub.eval("[_ag_model[1].weight.detach(), _ag_model[1].bias.detach()]")
+    )
     X = kernel_data.train_images[:n].reshape(n, 784).astype(np.float64) / 255
     y = kernel_data.train_labels[:n]
     call = f"train_one_epoch(model, loader of {BATCHES} batches of {BATCH_SIZE}, SGD(lr={LEARNING_RATE}), nn.CrossEntropyLoss(), 'cpu')"
-    got = number(sub.call("train_one_epoch", sub.ref("_ag_model"), sub.ref("_ag_batches"), sub.ref("_ag_optimizer"),
-                          sub.eval("_ag_torch.nn.CrossEntropyLoss()"), "cpu"), call)
+    got = number(
+        sub.call(
+            "train_one_epoch",
+            sub.ref("_ag_model"),
+            sub.ref("_ag_batches"),
+            sub.ref("_ag_optimizer"),
+            sub.eval("_ag_torch.nn.CrossEntropyLoss()"),
+            "cpu",
+        ),
+        call,
+    )
     losses, W_after, b_after = sgd_epoch(W, b, X, y)
     if not np.isclose(got, losses.mean(), rtol=1e-4):
         hints = {
             "the loss of the last batch": losses[-1],
             "the sum of the batch losses": losses.sum(),
-            "the losses of a softmax applied before nn.CrossEntropyLoss": sgd_epoch(W, b, X, y, softmax_first=True)[0].mean(),
+            "the losses of a softmax applied before nn.CrossEntropyLoss": sgd_epoch(W, b, X, y, softmax_first=True)[
+                0
+            ].mean(),
         }
-        hint = next((f" (that is {what}: return the mean of the batch losses)" if "softmax" not in what else
-                     f" (that is {what}: the loss function takes the model's raw scores)"
-                     for what, value in hints.items() if np.isclose(got, value, rtol=1e-4)), "")
-        raise AssertionError(f"{call} should return the mean of the {BATCHES} batch losses, {losses.mean():.6f}, got {got:.6f}{hint}")
-    W_got, b_got = (numeric_array(value, "the model's weights after train_one_epoch").astype(np.float64)
-                    for value in sub.eval("[_ag_model[1].weight.detach(), _ag_model[1].bias.detach()]"))
+        hint = next(
+            (
+                f" (that is {what}: return the mean of the batch losses)"
+                if "softmax" not in what
+                else f" (that is {what}: the loss function takes the model's raw scores)"
+                for what, value in hints.items()
+                if np.isclose(got, value, rtol=1e-4)
+            ),
+            "",
+        )
+        raise AssertionError(
+            f"{call} should return the mean of the {BATCHES} batch losses, {losses.mean():.6f}, got {got:.6f}{hint}"
+        )
+    W_got, b_got = (
+        numeric_array(value, "the model's weights after train_one_epoch").astype(np.float64)
+        for value in sub.eval("[_ag_model[1].weight.detach(), _ag_model[1].bias.detach()]")
+    )
     if not (np.allclose(W_got, W_after, rtol=1e-4, atol=1e-6) and np.allclose(b_got, b_after, rtol=1e-4, atol=1e-6)):
         _, W_acc, b_acc = sgd_epoch(W, b, X, y, zero_grad=False)
         hint = ""
         if np.allclose(W_got, W_acc, rtol=1e-4, atol=1e-6):
-            hint = " (they match gradients that pile up from batch to batch: call optimizer.zero_grad() for every batch)"
+            hint = (
+                " (they match gradients that pile up from batch to batch: call optimizer.zero_grad() for every batch)"
+            )
         elif np.allclose(W_got, W, rtol=1e-6, atol=1e-9):
             hint = " (they did not change: call loss.backward() and optimizer.step() for every batch)"
         raise AssertionError(f"after {call} the weights should be those of {BATCHES} SGD steps, one per batch{hint}")
@@ -100,10 +127,18 @@ def test_train_one_epoch_sets_training_mode(sub, kernel_data):
         "_ag_optimizer = _ag_torch.optim.SGD(_ag_model.parameters(), lr=0.01)\n"
         "_ag_batches = _ag_loader(_ag_train_x[:64], _ag_train_y[:64], 32)\n"
     )
-    sub.call("train_one_epoch", sub.ref("_ag_model"), sub.ref("_ag_batches"), sub.ref("_ag_optimizer"),
-             sub.eval("_ag_torch.nn.CrossEntropyLoss()"), "cpu")
+    sub.call(
+        "train_one_epoch",
+        sub.ref("_ag_model"),
+        sub.ref("_ag_batches"),
+        sub.ref("_ag_optimizer"),
+        sub.eval("_ag_torch.nn.CrossEntropyLoss()"),
+        "cpu",
+    )
     modes = sub.eval("_ag_model.modes")
-    assert len(modes) == 2, f"train_one_epoch on a loader of 2 batches should run the model twice, it ran it {len(modes)} times"
+    assert len(modes) == 2, (
+        f"train_one_epoch on a loader of 2 batches should run the model twice, it ran it {len(modes)} times"
+    )
     assert all(training for training, _ in modes), (
         "train_one_epoch ran the model in evaluation mode (it was left there by evaluate): call model.train() "
         "first, so that dropout and batch normalisation behave as in training"
@@ -120,10 +155,19 @@ def test_loss_falls_within_one_epoch(sub, kernel_data):
         "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, shuffle=True, seed=0)\n"
         "_ag_loss = _ag_RecordingLoss()\n"
     )
-    sub.call("train_one_epoch", sub.ref("_ag_model"), sub.ref("_ag_batches"), sub.ref("_ag_optimizer"), sub.ref("_ag_loss"), "cpu")
+    sub.call(
+        "train_one_epoch",
+        sub.ref("_ag_model"),
+        sub.ref("_ag_batches"),
+        sub.ref("_ag_optimizer"),
+        sub.ref("_ag_loss"),
+        "cpu",
+    )
     losses = numeric_array(sub.eval("_ag_loss.losses"), "the batch losses")
     batches = -(-len(kernel_data.train_labels) // 64)
-    assert len(losses) == batches, f"one epoch over {len(kernel_data.train_labels)} images in batches of 64 should compute the loss {batches} times, got {len(losses)}"
+    assert len(losses) == batches, (
+        f"one epoch over {len(kernel_data.train_labels)} images in batches of 64 should compute the loss {batches} times, got {len(losses)}"
+    )
     first, last = losses[:5].mean(), losses[-20:].mean()
     assert last < 0.5 * first, (
         f"one epoch of Adam (lr 1e-3) over the training images should bring the batch loss well down: first 5 "

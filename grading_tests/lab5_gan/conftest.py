@@ -6,6 +6,7 @@ in eval mode, without gradients). The samples are kept here, in the grader, keye
 three checks that judge them; the measures are computed here with the kit's reference classifier
 (autograder/checks/sample_quality.py), never in the student's kernel.
 """
+
 import numpy as np
 import pytest
 
@@ -89,13 +90,19 @@ def trained_samples(sub, lab_data, kernel_data, device):
     which the thresholds were measured with; the noise is the submission's own (lab_data.rng), sent as data."""
 
     def train():
-        sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
-                 "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n")
+        sub.exec(
+            "_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
+            "_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, 64, seed=0)\n"
+        )
         sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), STEPS[device], device, seed=0)
         places = sorted(set(sub.eval("[p.device.type for p in _ag_G.parameters()]")))
         noise = lab_data.rng(1234).standard_normal((SAMPLES + REDRAWN, 100), dtype=np.float32)
         samples = np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), sub.tensor(noise[:SAMPLES]), device))
-        return samples, places, np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), sub.tensor(noise[SAMPLES:]), device))
+        return (
+            samples,
+            places,
+            np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), sub.tensor(noise[SAMPLES:]), device)),
+        )
 
     return sub.once("trained_samples", train)
 

@@ -1,4 +1,5 @@
 """Hidden checks of lab5_gan's Generator and Discriminator (grade cell test_models, 4 points): shapes and ranges."""
+
 import numpy as np
 import pytest
 
@@ -27,7 +28,9 @@ def test_generator_maps_noise_to_images(sub):
     assert sub.eval("LATENT_DIM") == 100, "LATENT_DIM should be 100"
     for batch in (16, 1):
         out = generated(sub, batch)
-        assert out.shape == (batch, 1, 28, 28), f"Generator()(z of shape ({batch}, 100)) should have shape ({batch}, 1, 28, 28), got {out.shape}"
+        assert out.shape == (batch, 1, 28, 28), (
+            f"Generator()(z of shape ({batch}, 100)) should have shape ({batch}, 1, 28, 28), got {out.shape}"
+        )
 
 
 @pytest.mark.points(1)
@@ -49,8 +52,13 @@ def test_discriminator_outputs_probabilities(sub):
     discriminator = sub.call("Discriminator")
     discriminator.eval()
     for batch in (16, 1):
-        out = numeric_array(discriminator(sub.tensor(images(batch, seed=batch))), f"Discriminator()(images of shape ({batch}, 1, 28, 28))")
-        assert out.shape == (batch, 1), f"Discriminator()(images of shape ({batch}, 1, 28, 28)) should have shape ({batch}, 1), got {out.shape}"
+        out = numeric_array(
+            discriminator(sub.tensor(images(batch, seed=batch))),
+            f"Discriminator()(images of shape ({batch}, 1, 28, 28))",
+        )
+        assert out.shape == (batch, 1), (
+            f"Discriminator()(images of shape ({batch}, 1, 28, 28)) should have shape ({batch}, 1), got {out.shape}"
+        )
         assert np.all((out >= 0) & (out <= 1)), (
             f"the discriminator should return probabilities in [0, 1] (a Sigmoid output), got values from {out.min():.3f} to {out.max():.3f}"
         )

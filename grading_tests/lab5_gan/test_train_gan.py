@@ -7,6 +7,7 @@ conftest.SAMPLES images that the checks' own code draws from the trained generat
 Samples that are copies of real images (the training images the checks send, or the held-out ones), or that
 stay the same on other noise, fail all three sample checks (sample_quality.originality).
 """
+
 import numpy as np
 import pytest
 
@@ -25,15 +26,23 @@ pytestmark = pytest.mark.grade_cell("test_train_gan")
 # (`bench/lab5_memorisation.py`), min 0.142 / 0.161 / 0.152 (1 % quantile 0.180 / 0.191 / 0.203); of a sample to
 # the same generator's image on other noise, min 0.268 / 0.236 / 0.294; of the held-out digits to the training
 # digits (real digits that are no copies), min 0.088. A copy is 0; at most 2 % of the samples may be within 0.08.
-THRESHOLDS = {"mean_confidence": 0.70, "inception_score": 4.0, "class_coverage": 8, "frechet_distance": 250.0,
-              "copy_distance": 0.08, "max_copied_share": 0.02}
+THRESHOLDS = {
+    "mean_confidence": 0.70,
+    "inception_score": 4.0,
+    "class_coverage": 8,
+    "frechet_distance": 250.0,
+    "copy_distance": 0.08,
+    "max_copied_share": 0.02,
+}
 
 
 @pytest.mark.points(1)
 def test_train_gan_returns_a_loss_per_step(sub, kernel_data):
     """train_gan(G, D, loader, steps, device, seed=0) returns {"d_losses": [...], "g_losses": [...]}, one per step"""
-    sub.exec("_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
-             "_ag_batches = _ag_loader(_ag_train_x[:256], _ag_train_y[:256], 64, seed=0)\n")
+    sub.exec(
+        "_ag_torch.manual_seed(0)\n_ag_G, _ag_D = Generator(), Discriminator()\n"
+        "_ag_batches = _ag_loader(_ag_train_x[:256], _ag_train_y[:256], 64, seed=0)\n"
+    )
     call = "train_gan(G, D, a loader of 4 batches, 6, 'cpu')"
     history = sub.call("train_gan", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_batches"), 6, "cpu")
     assert isinstance(history, dict) and {"d_losses", "g_losses"} <= set(history), (
@@ -49,10 +58,14 @@ def test_generate_makes_images_on_the_device(sub, kernel_data, device):
     sub.exec(f"_ag_torch.manual_seed(0)\n_ag_G = Generator().to({device!r})\n")
     call = f"generate(G, 10, {device!r})"
     sub.exec(f"_ag_images = generate(_ag_G, 10, {device!r})")
-    places = sub.eval("_ag_images.device.type if isinstance(_ag_images, _ag_torch.Tensor) else type(_ag_images).__name__")
+    places = sub.eval(
+        "_ag_images.device.type if isinstance(_ag_images, _ag_torch.Tensor) else type(_ag_images).__name__"
+    )
     images = numeric_array(sub.eval("_ag_images"), call)
     assert images.shape == (10, 1, 28, 28), f"{call} should have shape (10, 1, 28, 28), got {images.shape}"
-    assert images.min() >= -1 - 1e-6 and images.max() <= 1 + 1e-6, f"{call} should be in [-1, 1], got {images.min():.3f} to {images.max():.3f}"
+    assert images.min() >= -1 - 1e-6 and images.max() <= 1 + 1e-6, (
+        f"{call} should be in [-1, 1], got {images.min():.3f} to {images.max():.3f}"
+    )
     assert places == device, f"{call} should return a torch tensor on {device}, got one on {places}"
 
 
@@ -61,12 +74,15 @@ def test_generate_makes_images_on_the_device(sub, kernel_data, device):
 def test_training_runs_on_the_graders_device(sub, trained_samples, device):
     """train_gan trains on the device it is given: CUDA where the grader has a GPU, else the CPU"""
     _, places, _ = trained_samples
-    assert places == [device], f"after train_gan(G, D, loader, steps, {device!r}) the generator's parameters should be on {device}, they are on {places}"
+    assert places == [device], (
+        f"after train_gan(G, D, loader, steps, {device!r}) the generator's parameters should be on {device}, they are on {places}"
+    )
 
 
 def measures(sub, trained_samples, quality, seen_images) -> dict:
     """The sample_quality measures of the samples, and their originality (copies of real images, images that
     ignore the noise), computed once per kernel."""
+
     def compute():
         samples, _, redrawn = trained_samples
         samples, redrawn = np.clip(samples, -1, 1), np.clip(redrawn, -1, 1)

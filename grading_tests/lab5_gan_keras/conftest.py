@@ -8,6 +8,7 @@ The GAN is trained once per kernel by the student's own train_gan_keras, STEPS s
 keras.utils.set_random_seed(0), and its samples are made by the checks' own code (the generator called on the
 checks' noise, training=False); the three checks that judge them share the run (Submission.once).
 """
+
 import numpy as np
 import pytest
 
@@ -93,11 +94,20 @@ def trained_samples(sub, lab_data, kernel_data):
 
     def train():
         sub.exec("_ag_G, _ag_D, _ag_gan = _ag_models(0)")
-        sub.call("train_gan_keras", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_gan"), sub.ref("_ag_images"), STEPS,
-                 batch_size=BATCH_SIZE)
+        sub.call(
+            "train_gan_keras",
+            sub.ref("_ag_G"),
+            sub.ref("_ag_D"),
+            sub.ref("_ag_gan"),
+            sub.ref("_ag_images"),
+            STEPS,
+            batch_size=BATCH_SIZE,
+        )
         noise = lab_data.rng(1234).standard_normal((SAMPLES + REDRAWN, 100), dtype=np.float32)
-        return (np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), noise[:SAMPLES])),
-                np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), noise[SAMPLES:])))
+        return (
+            np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), noise[:SAMPLES])),
+            np.asarray(sub.call("_ag_generate", sub.ref("_ag_G"), noise[SAMPLES:])),
+        )
 
     return sub.once("trained_samples", train)
 

@@ -5,6 +5,7 @@ binary cross-entropy.
 The discriminator's own step is checked through train_gan_keras (test_train_gan_keras.py): a build_gan that
 leaves freezing to the training loop, as many Keras 2 tutorials do, is a correct answer.
 """
+
 import numpy as np
 import pytest
 
@@ -12,7 +13,9 @@ from autograder.checks.expect import number, numeric_array
 
 pytestmark = pytest.mark.grade_cell("test_build_gan")
 
-SETUP = "_ag_G, _ag_D, _ag_gan = _ag_models(0)\n_ag_z = _ag_noise(32)\n_ag_ones = _ag_np.ones((32, 1), dtype='float32')\n"
+SETUP = (
+    "_ag_G, _ag_D, _ag_gan = _ag_models(0)\n_ag_z = _ag_noise(32)\n_ag_ones = _ag_np.ones((32, 1), dtype='float32')\n"
+)
 CALL = "gan = build_gan(build_generator(100), build_discriminator())"
 
 
@@ -25,7 +28,9 @@ def test_gan_is_the_discriminator_on_the_generator(sub, kernel_code):
     """gan(z) maps noise (B, 100) to the discriminator's scores (B, 1) of the generator's images: D(G(z))"""
     sub.exec(SETUP)
     combined = scores(sub, "_ag_gan(_ag_z, training=False)", "gan(z) for z of shape (32, 100)")
-    assert combined.shape == (32, 1), f"after {CALL}, gan(z) for z of shape (32, 100) should have shape (32, 1), got {combined.shape}"
+    assert combined.shape == (32, 1), (
+        f"after {CALL}, gan(z) for z of shape (32, 100) should have shape (32, 1), got {combined.shape}"
+    )
     direct = scores(sub, "_ag_D(_ag_G(_ag_z, training=False), training=False)", "discriminator(generator(z))")
     assert np.allclose(combined, direct, atol=1e-6), (
         f"after {CALL}, gan(z) should equal discriminator(generator(z)) computed with the two models passed to build_gan"
@@ -38,7 +43,9 @@ def test_gan_step_trains_the_generator_only(sub, kernel_code):
     sub.exec(SETUP)
     for call in (1, 2):
         sub.exec("_ag_G0, _ag_D0 = _ag_weights(_ag_G), _ag_weights(_ag_D)\n_ag_gan.train_on_batch(_ag_z, _ag_ones)")
-        generator_changed, discriminator_changed = sub.eval("(not _ag_same(_ag_G0, _ag_G), not _ag_same(_ag_D0, _ag_D))")
+        generator_changed, discriminator_changed = sub.eval(
+            "(not _ag_same(_ag_G0, _ag_G), not _ag_same(_ag_D0, _ag_D))"
+        )
         assert not discriminator_changed, (
             f"after {CALL}, gan.train_on_batch(z, ones) (call {call}) changed the discriminator's weights: the "
             "discriminator should be frozen in the combined model's step, or it learns to call fakes real"

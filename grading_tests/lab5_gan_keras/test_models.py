@@ -1,5 +1,6 @@
 """Hidden checks of lab5_gan_keras's build_generator and build_discriminator (grade cell test_models, 4 points):
 shapes, ranges, and the discriminator compiled with binary cross-entropy."""
+
 import numpy as np
 import pytest
 
@@ -46,7 +47,9 @@ def test_generator_output_is_in_zero_one(sub, kernel_code):
         f"the generator's pixels should lie in [0, 1] like the training images (a sigmoid output), got values from "
         f"{out.min():.3f} to {out.max():.3f}"
     )
-    assert np.ptp(out.reshape(len(out), -1), axis=0).max() > 0, "the generator gives the same image for every noise vector"
+    assert np.ptp(out.reshape(len(out), -1), axis=0).max() > 0, (
+        "the generator gives the same image for every noise vector"
+    )
 
 
 @pytest.mark.points(1)

@@ -8,6 +8,7 @@ conftest.SAMPLES images that the checks' own code draws from the trained generat
 Samples that are copies of real images, or that stay the same on other noise, fail all three sample checks
 (sample_quality.originality).
 """
+
 import numpy as np
 import pytest
 
@@ -26,8 +27,14 @@ pytestmark = pytest.mark.grade_cell("test_train_gan_keras")
 # 3,000 steps: min 0.237 / 0.177 / 0.169 (1 % quantile 0.290 / 0.259 / 0.253); the bar is lab5_gan's
 # (grading_tests/lab5_gan/test_train_gan.py): at most 2 % of the samples within 0.08 of a real image, or of the
 # generator's own image on other noise.
-THRESHOLDS = {"mean_confidence": 0.70, "inception_score": 3.5, "class_coverage": 7, "frechet_distance": 300.0,
-              "copy_distance": 0.08, "max_copied_share": 0.02}
+THRESHOLDS = {
+    "mean_confidence": 0.70,
+    "inception_score": 3.5,
+    "class_coverage": 7,
+    "frechet_distance": 300.0,
+    "copy_distance": 0.08,
+    "max_copied_share": 0.02,
+}
 
 SHORT_RUN = "_ag_G, _ag_D, _ag_gan = _ag_models(0)\n_ag_G0, _ag_D0 = _ag_weights(_ag_G), _ag_weights(_ag_D)\n"
 CALL = "train_gan_keras(generator, discriminator, gan, 1,000 training images, {steps}, batch_size=32)"
@@ -39,8 +46,15 @@ def train_briefly(sub, steps, record=False):
     sub.exec(SHORT_RUN)
     if record:
         sub.exec("_ag_events = []\n_ag_record_steps(_ag_G, _ag_D, _ag_gan, _ag_events)")
-    return sub.call("train_gan_keras", sub.ref("_ag_G"), sub.ref("_ag_D"), sub.ref("_ag_gan"), sub.ref("_ag_images_1000"),
-                    steps, batch_size=32)
+    return sub.call(
+        "train_gan_keras",
+        sub.ref("_ag_G"),
+        sub.ref("_ag_D"),
+        sub.ref("_ag_gan"),
+        sub.ref("_ag_images_1000"),
+        steps,
+        batch_size=32,
+    )
 
 
 @pytest.fixture
@@ -71,7 +85,9 @@ def test_both_models_learn_in_train_gan_keras(sub, short_run_data):
         "model fixes the weights it trains when it trains for the first time: if the discriminator is frozen "
         "(trainable = False) at that moment, it stays frozen for good"
     )
-    assert generator_changed, f"after {call} the generator's weights are unchanged: train it with gan.train_on_batch in every step"
+    assert generator_changed, (
+        f"after {call} the generator's weights are unchanged: train it with gan.train_on_batch in every step"
+    )
 
 
 @pytest.mark.points(1)
@@ -97,8 +113,12 @@ def test_generate_keras_returns_new_images(sub, kernel_code):
     samples = numeric_array(sub.eval("_ag_array(_ag_samples)"), call)
     assert samples.shape == (10, 28, 28), f"{call} should have shape (10, 28, 28), got {samples.shape}"
     assert kind == "ndarray", f"{call} should return a NumPy array (keras.ops.convert_to_numpy), got a {kind}"
-    assert samples.min() >= 0 and samples.max() <= 1, f"{call} should be in [0, 1], got {samples.min():.3f} to {samples.max():.3f}"
-    assert not np.allclose(samples[0], samples[1]), f"{call} gave the same image twice: draw fresh noise for every image"
+    assert samples.min() >= 0 and samples.max() <= 1, (
+        f"{call} should be in [0, 1], got {samples.min():.3f} to {samples.max():.3f}"
+    )
+    assert not np.allclose(samples[0], samples[1]), (
+        f"{call} gave the same image twice: draw fresh noise for every image"
+    )
 
 
 def in_model_range(samples, what) -> np.ndarray:
@@ -113,6 +133,7 @@ def in_model_range(samples, what) -> np.ndarray:
 def measures(sub, trained_samples, quality, seen_images) -> dict:
     """The reference classifier's measures of the samples, and their originality (copies of real images, images
     that ignore the noise), computed once per kernel."""
+
     def compute():
         samples, redrawn = (in_model_range(images, "the generator's samples") for images in trained_samples)
         classifier, real_features = quality
