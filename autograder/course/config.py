@@ -132,10 +132,6 @@ class Settings:
     def path(self, *parts: str) -> str:
         return os.path.join(self.root, *parts)
 
-    def for_lab(self, lab: str, name: str):
-        """The value of setting `name` for `lab`, with lab_settings overriding the course-wide value."""
-        return self.autograder.lab_settings.get(lab, {}).get(name, getattr(self.autograder, name))
-
     @property
     def layout(self) -> CourseLayout:
         """The course's folders (nbgrader's CourseDirectory settings and the kit's own)."""
