@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from solution_code import KIT, notebook_code  # noqa: E402
+from solution_code import KIT, notebook_code, public_line, sample_check  # noqa: E402
 
 from autograder.kernel.provisioner import KERNEL_ENVIRONMENT  # noqa: E402
 
@@ -90,9 +90,10 @@ def main(argv=None) -> int:
                 samples, seconds = run["samples"], float(run["seconds"])
         images = torch.from_numpy(np.clip(samples, 0, 1)).float().mul(2).sub(1).reshape(-1, 1, 28, 28)
         r = sample_quality.assess(images, classifier, real_features)
+        public = sample_check.judge(np.clip(samples, 0, 1), split.test_images, LAB, seen=split.train_images)
         print(
             f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
-            f"Frechet {r['frechet_distance']:.1f}  ({seconds:.0f} s)",
+            f"Frechet {r['frechet_distance']:.1f}  ({seconds:.0f} s)  |  {public_line(public)}",
             flush=True,
         )
     return 0

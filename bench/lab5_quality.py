@@ -4,7 +4,8 @@ For each seed s: torch.manual_seed(s); G, D = Generator(), Discriminator(); trai
 in shuffled batches of 64 (seed s), STEPS, "cpu", seed=s); 2,000 samples drawn in eval mode; the measures of
 autograder/checks/sample_quality.py against the held-out digits. This is the protocol of
 grading_tests/lab5_gan/conftest.py (which uses seed 0), run in this process on one thread with the code of the
-answer key, or of an example submission (--variant STUDENT, from examples/lab5_gan.py).
+answer key, or of an example submission (--variant STUDENT, from examples/lab5_gan.py). After the bar, each line gives what the students' self-check
+(source/lab5_gan/sample_check.py, its public classifier) measures on the same samples: where its bars come from.
 
     .venv/bin/python bench/lab5_quality.py [--seeds 0 1 2] [--steps 3000] [--variant STUDENT]
 """
@@ -22,7 +23,7 @@ from autograder.checks.lab_data import LabData
 from autograder.course.config import load_config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from solution_code import KIT, notebook_code  # noqa: E402
+from solution_code import KIT, notebook_code, public_line, sample_check  # noqa: E402
 
 IMPORTS = "import numpy as np\nimport torch\nfrom torch import nn\nfrom torch.utils.data import DataLoader\n"
 
@@ -49,11 +50,14 @@ def samples(G, noise_seed, count=2000):
         return G(noise).reshape(count, 1, 28, 28).clamp(-1, 1)
 
 
-def run(code, split, seed, steps, classifier, real_features) -> dict:
+def run(code, split, seed, steps, classifier, real_features) -> tuple[dict, "sample_check.Report"]:
+    """The reference classifier's measures of one run's samples (with its seconds), and the public self-check's."""
     G, seconds = train(code, split, seed, steps)
-    report = sample_quality.assess(samples(G, 1234), classifier, real_features)
+    drawn = samples(G, 1234)
+    report = sample_quality.assess(drawn, classifier, real_features)
     report["seconds"] = seconds
-    return report
+    public = sample_check.judge((drawn[:, 0].numpy() + 1) / 2, split.test_images, "lab5_gan", seen=split.train_images)
+    return report, public
 
 
 def main(argv=None) -> int:
@@ -70,10 +74,10 @@ def main(argv=None) -> int:
     code = notebook_code(settings, "lab5_gan", IMPORTS, args.variant)
     print(f"{args.variant or 'answer key'}, {args.steps} steps, {split.description}")
     for seed in args.seeds:
-        r = run(code, split, seed, args.steps, classifier, real_features)
+        r, public = run(code, split, seed, args.steps, classifier, real_features)
         print(
             f"seed {seed}: confidence {r['mean_confidence']:.3f} IS {r['inception_score']:.2f} coverage {r['class_coverage']} "
-            f"Frechet {r['frechet_distance']:.1f}  ({r['seconds']:.0f} s)",
+            f"Frechet {r['frechet_distance']:.1f}  ({r['seconds']:.0f} s)  |  {public_line(public)}",
             flush=True,
         )
     return 0

@@ -4,6 +4,7 @@ Torch-free itself, so that a bench can run the Keras lab's code in a process wit
 """
 
 import os
+import sys
 import tempfile
 
 import nbformat
@@ -12,6 +13,8 @@ from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.cells import is_solution
 
 KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(KIT, "source", "lab5_gan"))
+import sample_check  # noqa: E402, F401  (the GAN labs' public self-check, NumPy only: re-exported to the benches)
 
 
 def notebook_code(settings, lab: str, imports: str, variant: str | None = None) -> dict:
@@ -30,3 +33,12 @@ def notebook_code(settings, lab: str, imports: str, variant: str | None = None) 
         if cell.cell_type == "code" and is_solution(cell):
             exec(cell.source, namespace)
     return namespace
+
+
+def public_line(report) -> str:
+    """One line of the students' self-check's measures (a sample_check.Report) and its verdicts."""
+    verdicts = "".join("+" if ok else "-" for ok in report.passes.values())
+    return (
+        f"public: IS {report.inception_score:.2f} coverage {report.class_coverage} "
+        f"Frechet {report.frechet_distance:.1f} background {report.background:.2f} copies {report.copied_share:.0%} [{verdicts}]"
+    )

@@ -82,8 +82,8 @@ VARIANTS = [
         return self.classifier(self.features(x))
 '''
         },
-        # an MLP reaches 0.908 at seed 0, under the CNN's 0.92
-        loses={"test_cnn_has_two_conv_layers": "wrong answer", "test_cnn_accuracy_after_fit": "wrong answer"},
+        # an MLP reaches 0.908 at seed 0, over the CNN's bar (0.85): it loses the structure check only
+        loses={"test_cnn_has_two_conv_layers": "wrong answer"},
     ),
     Variant(
         "gina",
@@ -124,6 +124,48 @@ VARIANTS = [
         "train_one_epoch leaves the model in whatever mode evaluate left it (no model.train())",
         edits={"train_one_epoch": [("    model.train()\n", "")]},
         loses={"test_train_one_epoch_sets_training_mode": "wrong answer"},
+    ),
+    Variant(
+        "lena",
+        "a design of her own, allowed by the lab: a small CNN with 4 and 8 channels and no hidden layer",
+        # held-out accuracy over seeds 0..9: 0.877 / 0.893 / 0.910 (seed 0: 0.886); the bar is 0.85
+        cells={
+            "cnn": '''class CNN(nn.Module):
+    """A small CNN: 4 then 8 filters of 3 x 3, each followed by ReLU and 2 x 2 max pooling, then 10 logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(8 * 7 * 7, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+'''
+        },
+    ),
+    Variant(
+        "marco",
+        "a design of his own, allowed by the lab: LeNet-style, 8 and 8 filters of 5 x 5 and a hidden layer of 32",
+        # held-out accuracy over seeds 0..9: 0.879 / 0.909 / 0.918 (seed 0: 0.896); the bar is 0.85
+        cells={
+            "cnn": '''class CNN(nn.Module):
+    """LeNet-style: two 5 x 5 convolutions of 8 filters with ReLU and max pooling, a hidden layer, 10 logits."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),  # (B, 8, 14, 14)
+            nn.Conv2d(8, 8, 5), nn.ReLU(), nn.MaxPool2d(2),  # (B, 8, 5, 5)
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(8 * 5 * 5, 32), nn.ReLU(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+'''
+        },
     ),
     Variant(
         "zoe",

@@ -106,6 +106,19 @@ VARIANTS = [
         loses={name: "wrong answer" for name in SAMPLE_CHECKS},
     ),
     Variant(
+        "paula",
+        "train_gan hands the real images to train_step in [0, 1], not rescaled to the generator's [-1, 1]",
+        edits={
+            "train_gan": [
+                (
+                    "train_step(G, D, g_opt, d_opt, images * 2 - 1, device)",
+                    "train_step(G, D, g_opt, d_opt, images, device)",
+                )
+            ]
+        },
+        loses={name: "wrong answer" for name in SAMPLE_CHECKS},
+    ),
+    Variant(
         "zoe",
         "the released stub, handed in untouched",
         base="release",

@@ -84,7 +84,7 @@ def test_the_lab_is_resolved_once_with_its_overrides(settings):
     assert lab.limits.submission_timeout == settings.autograder.submission_timeout, (
         "what it does not override is the course's"
     )
-    assert lab.environment == {"COURSE_DATASET": lab.dataset}
+    assert lab.environment == {"COURSE_DATASET": lab.dataset, "COURSE_GRADING": "1"}
 
 
 def test_every_kit_error_has_one_exit_code_by_its_branch():

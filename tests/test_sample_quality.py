@@ -13,8 +13,10 @@ from autograder.checks.sample_quality import (
     digit_features,
     frechet_distance,
     inception_score,
+    likely_causes,
     load_reference_classifier,
     predict,
+    shortfall,
     to_model_range,
 )
 
@@ -103,6 +105,7 @@ def test_inception_score_is_ten_for_confident_predictions_spread_evenly():
 def test_assess_reports_every_measure_for_real_digits(split, classifier, held_out_features):
     report = assess(training_digits(split, 500), classifier, held_out_features)
     assert set(report) == {
+        "background",
         "mean_confidence",
         "class_coverage",
         "class_histogram",
@@ -111,8 +114,27 @@ def test_assess_reports_every_measure_for_real_digits(split, classifier, held_ou
     }, f"unexpected keys {sorted(report)}"
     assert report["mean_confidence"] > 0.95, f"real digits should be classified confidently, got {report}"
     assert sum(report["class_histogram"]) == pytest.approx(1), "the class shares should sum to 1"
+    assert report["background"] == -1.0, f"real digits' border rows are black (-1), got {report['background']}"
 
 
 def test_predict_rejects_images_of_the_wrong_shape(classifier):
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
         predict(torch.zeros(4, 28, 28), classifier)
+
+
+def test_failure_message_names_a_grey_background_and_the_digits_a_collapsed_generator_makes(
+    split, classifier, held_out_features
+):
+    """The likely causes read from the samples: real images not rescaled leave a grey background; few digits
+    in most samples are mode collapse."""
+    ones = split.train_images[split.train_labels == 1][:300]
+    grey = to_model_range(ones) * 0.5 + 0.5  # [0, 1]: what a generator learns from real images not rescaled
+    report = assess(grey, classifier, held_out_features)
+    thresholds = {"mean_confidence": 0.7, "inception_score": 4.0, "class_coverage": 8, "frechet_distance": 250.0}
+    message = shortfall(report, thresholds, "realism")
+    assert "background is grey (0.00 in [-1, 1]" in message, f"the grey background should be named: {message}"
+    message = shortfall(assess(to_model_range(ones), classifier, held_out_features), thresholds, "coverage")
+    assert "Most samples are read as 1 (100%): a generator" in message, f"the collapse should be named: {message}"
+    assert "background" not in message, f"black backgrounds are right: {message}"
+    real = assess(training_digits(split, 500), classifier, held_out_features)
+    assert likely_causes(real, 8) == "", f"real digits suggest no cause, got {likely_causes(real, 8)!r}"

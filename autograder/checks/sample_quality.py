@@ -165,16 +165,49 @@ def assess(samples, classifier, real_features):
     """All measures for images (N, 1, 28, 28) in [-1, 1], against features (M, 128) of real digits.
 
     Returns {"mean_confidence", "class_coverage", "class_histogram" (list of 10 shares), "frechet_distance",
-    "inception_score"}.
+    "inception_score", "background"}.
     """
     probabilities, features = predict(samples, classifier)
     return {
+        "background": background_level(samples),
         "mean_confidence": mean_confidence(probabilities),
         "class_coverage": class_coverage(probabilities),
         "class_histogram": class_histogram(probabilities).tolist(),
         "frechet_distance": frechet_distance(features, real_features),
         "inception_score": inception_score(probabilities),
     }
+
+
+def background_level(samples) -> float:
+    """The median of the top and bottom three rows of images (N, 1, 28, 28) in [-1, 1]: -1 (black) for real digits."""
+    samples = torch.as_tensor(samples)
+    return float(torch.cat([samples[..., :3, :].flatten(), samples[..., -3:, :].flatten()]).median())
+
+
+GREY_BACKGROUND = -0.5  # a sample background above this is grey, not black (real digits: -1)
+COLLAPSED_SHARE = 0.4  # one digit read in more than this share of the samples: the generator favours it
+
+
+def likely_causes(report, min_coverage) -> str:
+    """What the samples themselves suggest went wrong, as sentences for a failure message ("" when nothing)."""
+    causes = []
+    if report.get("background", -1.0) > GREY_BACKGROUND:
+        causes.append(
+            f"The samples' background is grey ({report['background']:.2f} in [-1, 1]; real digits' is -1, black): the "
+            "generator learns the range of the real images the discriminator sees, so check that those were rescaled "
+            "to the generator's range (images * 2 - 1 for a tanh generator) and that the generator's last layer "
+            "gives that range."
+        )
+    shares = report["class_histogram"]
+    if report["class_coverage"] < min_coverage or max(shares) > COLLAPSED_SHARE:
+        common = [digit for digit in sorted(range(len(shares)), key=lambda d: -shares[d])[:3] if shares[digit] >= 0.02]
+        read_as = ", ".join(f"{digit} ({shares[digit]:.0%})" for digit in common)
+        causes.append(
+            f"Most samples are read as {read_as}: a generator that makes few kinds of digit has collapsed onto the "
+            "images that fooled its discriminator (look at a grid of samples; a discriminator that wins outright, "
+            "its loss near 0, often comes first)."
+        )
+    return " ".join(causes)
 
 
 def reference_for(lab_data):
@@ -212,6 +245,9 @@ def shortfall(report, thresholds, aspect) -> str | None:
     "max_copied_share": then the report's `originality` shares fail every aspect when either exceeds the latter.
     """
     t, yours = thresholds, f"your generator's samples: {summary(report)}"
+    causes = likely_causes(report, t["class_coverage"])
+    if causes:
+        yours += ". " + causes
     if "max_copied_share" in t:  # a generator that copies images, or ignores its noise, fails every aspect
         if report["copied_share"] > t["max_copied_share"]:
             return (

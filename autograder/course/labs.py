@@ -41,8 +41,9 @@ class Lab:
 
     @property
     def environment(self) -> dict[str, str]:
-        """What the lab's kernel learns from course_config.py: the data set its data helper loads."""
-        return {"COURSE_DATASET": self.dataset}
+        """What the lab's kernel learns from course_config.py: the data set its data helper loads; and that it
+        runs for the grader (COURSE_GRADING), so that a lab's self-check cell does not train its model again."""
+        return {"COURSE_DATASET": self.dataset, "COURSE_GRADING": "1"}
 
     def kernel_pool(self, launcher, ahead: int = 0) -> KernelPool:
         """Kernels for this lab's submissions, `ahead` of them launched before they are needed."""

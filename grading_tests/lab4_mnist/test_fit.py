@@ -8,9 +8,15 @@ the model's logits on the held-out images, computed by the check. Seeds s = 0..1
     MNIST offline split, 8,000 / 2,000    MLP 0.901 / 0.912 / 0.918 (0.912)    CNN 0.964 / 0.970 / 0.978 (0.964)
     Fashion-MNIST, 60,000 / 10,000        MLP 0.848 / 0.853 / 0.858 (0.849)    CNN 0.881 / 0.893 / 0.902 (0.891)
 
-The checks use seed 0 and the thresholds of THRESHOLDS, under the minimum with a margin of at least 0.04.
+The lab lets students design their own small CNN, so the CNN's threshold holds for the small designs the lab's
+text allows, not only for the table's (`--variant STUDENT --models CNN`, seeds 0..9): a 4/8-channel CNN without a
+hidden layer (examples: lena) MNIST 0.877 / 0.893 / 0.910 (0.886), Fashion-MNIST 0.823 / 0.841 / 0.851 (0.851);
+a LeNet-style 8/8 with 5 x 5 filters (marco) MNIST 0.879 / 0.909 / 0.918 (0.896), Fashion-MNIST 0.821 / 0.837 /
+0.847 (0.836). So the CNN's bar is the MLP's: its job is to catch training that does not work, which the
+structure checks cannot see.
+The checks use seed 0 and the thresholds of THRESHOLDS, under every allowed design's minimum.
 Bugs at seed 0 on the MNIST split: softmax in the MLP 0.904 (passes); no zero_grad 0.78 / 0.39 (MLP / CNN);
-a "CNN" without convolutions 0.908; learning rate 0.1 0.73 / 0.09.
+a "CNN" without convolutions 0.908 (it loses the structure check instead); learning rate 0.1 0.73 / 0.09.
 """
 
 import numpy as np
@@ -23,8 +29,8 @@ pytestmark = pytest.mark.grade_cell("test_fit")
 
 EPOCHS, LEARNING_RATE, BATCH_SIZE, SEED = 2, 1e-3, 64, 0
 THRESHOLDS = {  # held-out accuracy after fit, per data set and model
-    "mnist": {"MLP": 0.85, "CNN": 0.92},
-    "fashion-mnist": {"MLP": 0.80, "CNN": 0.84},
+    "mnist": {"MLP": 0.85, "CNN": 0.85},
+    "fashion-mnist": {"MLP": 0.80, "CNN": 0.80},
 }
 
 # The check's own training loop: can the model drive the loss on one batch close to zero?

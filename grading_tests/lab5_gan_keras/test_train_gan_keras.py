@@ -23,6 +23,10 @@ pytestmark = pytest.mark.grade_cell("test_train_gan_keras")
 # The broken examples at seed 0 (examples/lab5_gan_keras.py): the discriminator never trained (the lecture's
 # freeze) IS 1.00, coverage 1, Fréchet 2,009; never frozen 1.00, 1, 1,387; swapped labels 1.06, 3, 1,625; a tanh
 # generator 1.90, 5, 610. Confidence never counts alone: the classifier is sure of the frozen run's blobs (1.00).
+# The lab lets students use the lecture's own networks (128 units in each hidden layer; example nadia), so the
+# Fréchet bar holds for them too: seeds 0..9, IS 4.48 / 4.66 / 4.85, coverage 8 / 10 / 10, Fréchet 222.7 / 244.8 /
+# 273.2 (seed 0: 4.64, 10, 273.2). With the lecture's optimizer as well (Adam with Keras's defaults, which the lab's
+# text rules out), seeds 0..4: IS 3.21-3.69, Fréchet 389-451: it fails, as a sloppy run should.
 # Copies: the RMS pixel distance (in [-1, 1]) of each sample to its nearest real image, answer key seeds 0-2,
 # 3,000 steps: min 0.237 / 0.177 / 0.169 (1 % quantile 0.290 / 0.259 / 0.253); the bar is lab5_gan's
 # (grading_tests/lab5_gan/test_train_gan.py): at most 2 % of the samples within 0.08 of a real image, or of the
@@ -31,7 +35,7 @@ THRESHOLDS = {
     "mean_confidence": 0.70,
     "inception_score": 3.5,
     "class_coverage": 7,
-    "frechet_distance": 300.0,
+    "frechet_distance": 350.0,
     "copy_distance": 0.08,
     "max_copied_share": 0.02,
 }

@@ -1,0 +1,1 @@
+../lab5_gan/sample_check.py
