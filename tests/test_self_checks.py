@@ -96,3 +96,15 @@ def test_copies_of_training_digits_fail_every_public_bar(digits):
     assert copies.copied_share == 1.0, f"every sample is a training digit, got a share of {copies.copied_share}"
     assert not any(copies.passes.values()), f"copies should fail every bar: {copies}"
     assert "copies of training images" in str(copies), f"the report should say why: {copies}"
+
+
+@pytest.mark.parametrize("student, documented", [("lena", 0.886), ("marco", 0.896)])
+def test_lab4_calibration_reproduces_the_documented_figure_of_an_allowed_design(student, documented):
+    """bench/lab4_accuracy.py, the protocol of the accuracy checks, gives docs/labs.md's seed-0 figure of each
+    small CNN design the lab allows (and the bar of 0.85 lies under it)."""
+    env = dict(os.environ, **KERNEL_ENVIRONMENT, PYTHONPATH=KIT)
+    command = [sys.executable, os.path.join(KIT, "bench", "lab4_accuracy.py"), "--seeds", "1", "--models", "CNN"]
+    done = subprocess.run(command + ["--variant", student], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    measured = float(done.stdout.split("(seed 0: ")[1].split(")")[0])
+    assert abs(measured - documented) <= 0.0006, f"{student}'s CNN at seed 0: documented {documented}, got {measured}"
