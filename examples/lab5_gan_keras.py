@@ -90,12 +90,12 @@ VARIANTS = [
                 ),
             ]
         },
-        # its samples keep 7 digits at 2 % or more (0, 5 and 7 at 2 %, 8 at 74 %): the coverage check passes on
-        # the tests' secret, and is the one verdict of this example that other noise can move
+        # under the tests' secret its samples keep 5 digits at 2 % or more (8 at 74 %), below the bar of 7; the public
+        # self-check's classifier finds all 10, so emma is left out of the self-check parity test
         loses={
             "test_generator_output_is_in_zero_one": "wrong answer",
             "test_generate_keras_returns_new_images": "wrong answer",
-            **{name: "wrong answer" for name in SAMPLE_CHECKS if name != "test_samples_cover_the_digits"},
+            **{name: "wrong answer" for name in SAMPLE_CHECKS},
         },
     ),
     Variant(
