@@ -11,12 +11,19 @@ c.CourseDirectory.root = "."  # relative to this file
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"  # relative to the root; any SQLAlchemy URL works
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-c.Execute.timeout = 30  # nbgrader's own autograde, if you run it: seconds per cell
+# nbgrader's autograde (formgrader's Autograde button, `nbgrader autograde`) grades through the kit, sandboxed:
+# never nbgrader's own execution of a student's code (see autograder/course/nbgrader_autograde.py)
+c.Autograde.sanitize_preprocessors = ["autograder.course.nbgrader_autograde.GradeInSandbox"]
+c.Autograde.autograde_preprocessors = []
+# Late submissions: nbgrader's own rule, applied by `autograder grade` against c.Autograder.due_dates below
+# ("none": no penalty; "zero": a late submission scores 0; or c.AssignLatePenalties.plugin_class = your plugin)
+c.LateSubmissionPlugin.penalty_method = "none"
 c.HTMLExporter.sanitize_html = True  # formgrader and feedback: outputs' HTML sanitised, no JavaScript (not markdown)
 
 # --- autograder ---------------------------------------------------------------------------------------------
 c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop", "lab4_mnist", "lab5_gan", "lab5_gan_keras"]
 c.Autograder.seed = 0
+c.Autograder.due_dates = {}  # e.g. {"lab1_neuron": "2027-01-15 17:00"} (UTC unless an offset is given)
 c.Autograder.dataset = "mnist"  # or "fashion-mnist" (installed by scripts/setup_env.sh): the data of lab4 and lab5
 c.Autograder.cell_timeout = 30.0  # seconds per notebook cell
 c.Autograder.check_timeout = 20.0  # seconds per hidden check (a check's time_limit marker may raise it)

@@ -34,7 +34,16 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("lab", metavar="LAB")
     grade.add_argument("notebook", nargs="?", metavar="NOTEBOOK", help="one notebook (default: all of submitted/)")
     grade.add_argument("--json", metavar="PATH", help="write the results (Gradescope's results.json format)")
-    grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
+    grade.add_argument(
+        "--force", action="store_true", help="grade again submissions already graded, even when nothing changed"
+    )
+    grade.add_argument(
+        "--student",
+        nargs="+",
+        dest="students",
+        metavar="S",
+        help="only these students' submissions (graded when changed, as the others; with --force, in any case)",
+    )
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument(
         "--workers", type=int, metavar="N", help="grade N submissions at once (default: c.Autograder.workers)"
@@ -90,6 +99,8 @@ def cmd_grade(args, settings) -> int:
     from autograder.sandbox.backend import make_launcher
     from autograder.sandbox.grader_limits import limit_grader_memory
 
+    if args.notebook is not None and args.students:
+        raise UsageError("--student picks submissions of submitted/: leave it out when grading one NOTEBOOK")
     lab = find_lab(settings, args.lab)
     limit_grader_memory(lab.grader_memory_bytes)
     pool = None
@@ -110,7 +121,15 @@ def cmd_grade(args, settings) -> int:
         from autograder.course.grade_class import grade_all
 
         workers = args.workers or settings.autograder.workers
-        graded = grade_all(settings, lab, launcher, force=args.force, progress=not args.quiet, workers=workers)
+        graded = grade_all(
+            settings,
+            lab,
+            launcher,
+            force=args.force,
+            progress=not args.quiet,
+            workers=workers,
+            students=args.students,
+        )
         print(format_class_table(graded))
         layout = settings.layout
         print(
@@ -142,6 +161,8 @@ def format_class_table(graded: dict) -> str:
     lines = [f"{'student':<20} {'score':>9}  failed checks"]
     for student, results in graded.items():
         score = f"{results.score:g}/{results.max_score:g}"
+        if results.late_penalty:
+            score += f" (late: -{results.late_penalty:g})"
         lines.append(f"{printable_line(student):<20} {score:>9}  " + printable_line(results.failed_reasons()))
     return "\n".join(lines)
 

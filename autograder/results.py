@@ -74,6 +74,44 @@ class CellFailure:
 
 
 @dataclass(frozen=True)
+class Fingerprint:
+    """sha256 digests of everything besides the notebook that decided a submission's results, one per part, so
+    that a regrade can say which part changed (course/fingerprint.py computes them)."""
+
+    checks: str  # the lab's hidden checks (grading_tests/<lab>/)
+    release: str  # the released notebook and the files beside it (the locked cells' reference)
+    settings: str  # the lab's settings in course_config.py, the seed and the course secret
+    data: str  # the reference data the checks read (c.Autograder.hidden_data)
+    kit: str  # the kit's version
+
+    PARTS = {
+        "checks": "the lab's hidden checks",
+        "release": "the released notebook or its files",
+        "settings": "the lab's settings in course_config.py",
+        "data": "the reference data",
+        "kit": "the kit's version",
+    }
+
+    def changed(self, earlier: "Fingerprint | None") -> list[str]:
+        """What differs from `earlier`, as PARTS names it (every part when there is no earlier one)."""
+        return [
+            said
+            for part, said in self.PARTS.items()
+            if earlier is None or getattr(self, part) != getattr(earlier, part)
+        ]
+
+    def to_json(self) -> dict:
+        return {part: getattr(self, part) for part in self.PARTS}
+
+    @classmethod
+    def from_json(cls, data) -> "Fingerprint | None":
+        try:
+            return cls(**{part: str(data[part]) for part in cls.PARTS})
+        except (KeyError, TypeError):
+            return None
+
+
+@dataclass(frozen=True)
 class Results:
     """A submission's graded checks and how its grading went; seconds for times."""
 
@@ -92,6 +130,8 @@ class Results:
     rejected: str | None = None  # why the file could not be graded at all
     grader_failed: bool = False  # the grader's own failure: graded again on the next run
     timestamp_flag: str | None = None  # what is wrong with the submission's timestamp.txt
+    fingerprint: Fingerprint | None = None  # what else decided these results (a regrade compares it)
+    late_penalty: float | None = None  # points nbgrader's late-submission plugin took off (None: not late)
     extra: dict = field(default_factory=dict)  # extra_data keys of other tools, kept as read
 
     @property
@@ -132,6 +172,8 @@ class Results:
             "rejected": self.rejected,
             "grader_failed": self.grader_failed or None,
             "timestamp_flag": self.timestamp_flag,
+            "fingerprint": self.fingerprint.to_json() if self.fingerprint else None,
+            "late_penalty": self.late_penalty,
         }
         extra.update({key: value for key, value in optional.items() if value is not None})
         extra.update(self.extra)
@@ -166,6 +208,8 @@ class Results:
             rejected=known.get("rejected"),
             grader_failed=bool(known.get("grader_failed", False)),
             timestamp_flag=known.get("timestamp_flag"),
+            fingerprint=Fingerprint.from_json(known.get("fingerprint")),
+            late_penalty=known.get("late_penalty"),
             extra=extra,
         )
 
@@ -184,5 +228,7 @@ KNOWN_EXTRA = frozenset(
         "rejected",
         "grader_failed",
         "timestamp_flag",
+        "fingerprint",
+        "late_penalty",
     }
 )

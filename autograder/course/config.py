@@ -10,6 +10,7 @@ and a configuration inside a folder that holds student files is refused.
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from traitlets import Bool, Dict, Enum, Float, Integer, List, TraitError, Unicode
 from traitlets.config import Config, Configurable
@@ -116,6 +117,13 @@ class Autograder(Configurable):
     preload = List(
         Unicode(), help="Modules the kernel imports while it starts, e.g. ['numpy', 'matplotlib.pyplot']."
     ).tag(config=True)
+    due_dates = Dict(
+        value_trait=Unicode(),
+        help="Each lab's due date, e.g. {'lab1_neuron': '2027-01-15 17:00'}: UTC unless it gives an offset "
+        "('2027-01-15 17:00+01:00'). `grade` writes it to nbgrader's gradebook, where nbgrader's late-submission "
+        "plugin (c.LateSubmissionPlugin.penalty_method) measures lateness from it. A lab left out keeps the due "
+        "date the gradebook has (`nbgrader db assignment add LAB --duedate=...`).",
+    ).tag(config=True)
     lab_settings = Dict(help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}.").tag(
         config=True
     )
@@ -136,6 +144,11 @@ class Settings:
     def layout(self) -> CourseLayout:
         """The course's folders (nbgrader's CourseDirectory settings and the kit's own)."""
         return CourseLayout.from_config(self.root, self.config.CourseDirectory, self.autograder)
+
+    def due_date(self, lab: str) -> datetime | None:
+        """The lab's due date from c.Autograder.due_dates, in naive UTC as nbgrader's gradebook keeps times."""
+        written = self.autograder.due_dates.get(lab)
+        return None if written is None else parse_due_date(written)
 
     @property
     def course_id(self) -> str:
@@ -193,6 +206,7 @@ def load_config(path: str | None = None) -> Settings:
     except TraitError as error:
         raise ConfigError(f"{path}: {error}") from None
     check_lab_settings(autograder, path)
+    check_due_dates(autograder, path)
     settings = Settings(config=config, autograder=autograder, root=root)
     problems = settings.layout.check()
     if problems:
@@ -205,6 +219,7 @@ COURSE_WIDE = frozenset(
     {
         "labs",
         "lab_settings",
+        "due_dates",
         "grading_tests_directory",
         "solutions_directory",
         "data_directory",
@@ -242,3 +257,24 @@ def check_lab_settings(autograder: Autograder, path: str) -> None:
         raise ConfigError(
             f"{path}: c.Autograder.lab_settings: " + "; ".join(problems) + f" (a lab may set: {', '.join(per_lab)})"
         )
+
+
+def parse_due_date(written: str) -> datetime:
+    """'2027-01-15 17:00' (UTC) or with an offset, as naive UTC; raises ValueError for anything else."""
+    when = datetime.fromisoformat(written.strip())
+    return when if when.tzinfo is None else when.astimezone(UTC).replace(tzinfo=None)
+
+
+def check_due_dates(autograder: Autograder, path: str) -> None:
+    """Raise ConfigError naming every due date of an unknown lab or that is not a date."""
+    problems = []
+    for lab, written in autograder.due_dates.items():
+        if lab not in autograder.labs:
+            problems.append(f"{lab!r} is not one of c.Autograder.labs ({', '.join(autograder.labs)})")
+            continue
+        try:
+            parse_due_date(written)
+        except ValueError:
+            problems.append(f"{lab}: {written!r} is not a date such as '2027-01-15 17:00' or '2027-01-15T17:00+01:00'")
+    if problems:
+        raise ConfigError(f"{path}: c.Autograder.due_dates: " + "; ".join(problems))

@@ -26,19 +26,22 @@ KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 SHARED_WITH_KIT = ("source", "grading_tests", "examples", "data", "course_config.py")
 
 
-def make_course(folder: str, lab_settings: dict | None = None) -> None:
+def make_course(folder: str, lab_settings: dict | None = None, extra_config: str = "") -> None:
     """A fresh course folder: the kit's sources, checks and config linked in, everything else new. With
-    `lab_settings` ({lab: {setting: value}}), its course_config.py is a copy of the kit's that sets them."""
+    `lab_settings` ({lab: {setting: value}}) or `extra_config` (lines of configuration), its course_config.py is a
+    copy of the kit's that sets them too."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     for name in SHARED_WITH_KIT:
         os.symlink(os.path.join(KIT, name), os.path.join(folder, name))
-    if lab_settings is not None:
+    if lab_settings is not None or extra_config:
         config = os.path.join(folder, "course_config.py")
         os.unlink(config)
         shutil.copyfile(os.path.join(KIT, "course_config.py"), config)
         with open(config, "a", encoding="utf-8") as handle:
-            handle.write(f"\nc.Autograder.lab_settings = {lab_settings!r}\n")
+            if lab_settings is not None:
+                handle.write(f"\nc.Autograder.lab_settings = {lab_settings!r}\n")
+            handle.write(extra_config)
 
 
 def hand_in(settings, lab: str) -> dict[str, str]:
@@ -84,7 +87,7 @@ def main(argv=None) -> int:
         for student, results in graded.items():
             score = f"{results.score:g}/{results.max_score:g}"
             print(f"{student:<9} {score:>7}  {descriptions[student]:<75.75} {failed_checks(results)}")
-    csv_path = settings.path("export", "grades.csv")
+    csv_path = settings.path("export", "autograder_grades.csv")
     os.makedirs(os.path.dirname(csv_path), exist_ok=True)
     export_csv(settings, csv_path)
     report_path = settings.path("export", "class_report.md")

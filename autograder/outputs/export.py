@@ -1,5 +1,8 @@
 """Grades out of the gradebook: a CSV of every submission, or Gradescope's results.json per submission.
 
+The gradebook is nbgrader's, so `nbgrader export` writes its grades.csv from the same scores; the kit's CSV has
+its own name (autograder_grades.csv) and splits each score into its autograded, manual and late-penalty parts.
+
 Student ids are folder names a student may choose: a CSV cell that a spreadsheet would read as a formula is
 written as text, and folder names are listed, never used as patterns.
 """
@@ -12,7 +15,16 @@ from autograder.course.config import Settings
 from autograder.outputs.gradebook import open_gradebook
 from autograder.outputs.inert_output import csv_cell
 
-CSV_COLUMNS = ("student", "lab", "autograded_score", "manual_score", "score", "max_score", "needs_manual_grade")
+CSV_COLUMNS = (
+    "student",
+    "lab",
+    "autograded_score",
+    "manual_score",
+    "late_penalty",
+    "score",
+    "max_score",
+    "needs_manual_grade",
+)
 
 
 def csv_rows(settings: Settings) -> list[dict]:
@@ -29,6 +41,7 @@ def csv_rows(settings: Settings) -> list[dict]:
                         "lab": assignment.name,
                         "autograded_score": auto,
                         "manual_score": manual,
+                        "late_penalty": submission.late_submission_penalty,
                         "score": submission.score,
                         "max_score": submission.max_score,
                         "needs_manual_grade": submission.needs_manual_grade,

@@ -24,7 +24,8 @@ class ExportFormat:
 
 
 EXPORT_FORMATS = {
-    "csv": ExportFormat("export:export_csv", "grades.csv", "wrote {count} rows to {output}"),
+    # never grades.csv: that is `nbgrader export`'s file, which holds the same scores (the kit's are nbgrader's)
+    "csv": ExportFormat("export:export_csv", "autograder_grades.csv", "wrote {count} rows to {output}"),
     "gradescope": ExportFormat(
         "export:export_gradescope", os.path.join("export", "gradescope"), "wrote {count} results files under {output}/"
     ),

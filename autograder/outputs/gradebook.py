@@ -1,17 +1,23 @@
-"""Scores into nbgrader's own gradebook, so that `nbgrader export` and formgrader show them.
+"""Scores into nbgrader's own gradebook, as nbgrader's autograde leaves them, so that `nbgrader export`,
+formgrader and every nbgrader command after grading see what they would see after nbgrader's own autograde.
 
 Each hidden check counts towards one autograded grade cell of the notebook (its grade_cell marker); the
 cell's auto_score is the sum of its passed checks. Written answers keep auto_score None and stay marked for
-manual grading in formgrader.
+manual grading in formgrader; manual scores and comments a person gave are kept across regrades. The
+submission's time is its timestamp.txt's (none without one: formgrader compares the two to decide whether a
+submission still needs autograding), and the late-submission penalty is nbgrader's own: its
+AssignLatePenalties step, with the plugin and `penalty_method` the course configures, against the lab's due date.
 """
 
 import os
 import sys
 import warnings
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.exc import SAWarning
 
 from autograder.course.config import Settings
@@ -46,17 +52,30 @@ def cell_scores(results: Results) -> dict[str, float]:
     return dict(scores)
 
 
-def record_results(settings: Settings, lab: str, notebook: str, student: str, results: Results, timestamp=None) -> None:
-    """Write one submission's autograded scores; manual scores already given by a person are kept."""
+def record_due_date(settings: Settings, lab: str) -> None:
+    """Write the lab's due date from course_config.py into the gradebook (a lab without one keeps the
+    gradebook's, which `nbgrader db assignment add --duedate` may have set)."""
+    due = settings.due_date(lab)
+    if due is None:
+        return
+    with open_gradebook(settings) as gradebook:
+        gradebook.update_or_create_assignment(lab, duedate=due)
+
+
+def record_results(
+    settings: Settings, lab: str, notebook: str, student: str, results: Results, timestamp: datetime | None
+) -> float | None:
+    """Write one submission's autograded scores, its time (naive UTC; None without timestamp.txt) and its late
+    penalty; manual scores already given by a person are kept. Returns the penalty (None: not late)."""
     scores = cell_scores(results)
     with open_gradebook(settings) as gradebook, warnings.catch_warnings():
         # nbgrader 0.9.6's add_submission triggers SQLAlchemy 2.1 autoflush warnings; the rows are written right
         warnings.simplefilter("ignore", SAWarning)
         gradebook.update_or_create_student(student)
         try:
-            gradebook.find_submission(lab, student)
+            gradebook.find_submission(lab, student).timestamp = timestamp
         except MissingEntry:
-            gradebook.add_submission(lab, student, timestamp=timestamp or datetime.now(UTC))
+            gradebook.add_submission(lab, student, timestamp=timestamp)
         submitted = gradebook.find_submission_notebook(notebook, lab, student)
         for grade in submitted.grades:
             if grade.cell.name in scores or grade.cell.cell_type == "code":
@@ -65,3 +84,16 @@ def record_results(settings: Settings, lab: str, notebook: str, student: str, re
             else:
                 grade.needs_manual_grade = grade.manual_score is None
         gradebook.db.commit()
+    return assign_late_penalty(settings, lab, notebook, student)
+
+
+def assign_late_penalty(settings: Settings, lab: str, notebook: str, student: str) -> float | None:
+    """nbgrader's own late-penalty step (AssignLatePenalties, configured by course_config.py: its plugin_class,
+    and c.LateSubmissionPlugin.penalty_method) on the submission as the gradebook now holds it."""
+    step = AssignLatePenalties(config=settings.config)
+    resources = {"nbgrader": {"notebook": notebook, "assignment": lab, "student": student, "db_url": settings.db_url}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        step.preprocess(nbformat.v4.new_notebook(), resources)
+    with open_gradebook(settings) as gradebook:
+        return gradebook.find_submission_notebook(notebook, lab, student).late_submission_penalty

@@ -1,0 +1,51 @@
+"""The autograded notebook, as nbgrader's autograde leaves it in autograded/<student>/<lab>/: what formgrader
+shows an instructor who grades by hand.
+
+It is the notebook as it ran in the sandbox (the outputs of the grading run, none where a cell did not run),
+with each autograded test cell carrying, as one more output, the verdicts of the hidden checks that count
+towards it: their names, points, reasons and messages, never their code. Then the whole notebook is made inert
+(outputs/inert_output.py), since formgrader renders it without sanitising it.
+"""
+
+import copy
+import os
+
+import nbformat
+
+from autograder.grading.cells import grade_id, is_public_test
+from autograder.outputs.inert_output import inert_notebook
+from autograder.results import CheckOutcome, Results
+
+HEADER = "Hidden checks of this cell (the autograder's verdicts): {score:g} / {max_score:g} points"
+
+
+def verdicts_text(checks: list[CheckOutcome]) -> str:
+    """The checks of one grade cell as plain text: a line per check, its message indented under a failure."""
+    lines = [HEADER.format(score=sum(c.score for c in checks), max_score=sum(c.max_score for c in checks))]
+    for check in checks:
+        mark = "passed" if check.passed else f"FAILED ({check.reason})"
+        lines.append(f"  {mark}  {check.score:g}/{check.max_score:g}  {check.name}")
+        if not check.passed and check.output:
+            lines += ["      " + line for line in check.output.strip().splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def with_verdicts(nb, results: Results):
+    """A copy of `nb` whose autograded test cells each end with a stream output of their checks' verdicts."""
+    marked = copy.deepcopy(nb)
+    by_cell: dict[str, list[CheckOutcome]] = {}
+    for check in results.tests:
+        by_cell.setdefault(check.grade_cell, []).append(check)
+    for cell in marked.cells:
+        checks = by_cell.get(grade_id(cell))
+        if checks and is_public_test(cell):
+            cell.setdefault("outputs", []).append(
+                nbformat.v4.new_output("stream", name="stdout", text=verdicts_text(checks))
+            )
+    return marked
+
+
+def write_autograded_notebook(path: str, nb, results: Results) -> None:
+    """Write the graded run of `nb` with its verdicts, inert, to `path` (formgrader renders it)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    nbformat.write(inert_notebook(with_verdicts(nb, results)), path)
