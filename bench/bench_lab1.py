@@ -16,6 +16,11 @@ its own start-up, timed with time.perf_counter:
   batch-workers    the same batch with --workers <cores>: one worker process per core, each with its own sandboxed
                    kernels (how `grade LAB` is meant to run at class scale; nbgrader autograde has no such mode)
   nbgrader-batch   nbgrader autograde lab1_neuron --force, once over all eight, counted as total / 8
+  nbgrader-kit-batch  the same through the course's own configuration, where nbgrader's autograde hands each
+                   submission to the kit (autograder/course/nbgrader_autograde.py): formgrader's Autograde button
+
+The "nbgrader" rows run nbgrader's own execution of the notebooks: their configuration (nbgrader_own.py, written
+into the course) loads course_config.py and puts nbgrader's default autograde steps back.
 
 The course is a throwaway folder built as autograder/demo/course.py builds demo_course/ (links to the kit's source/,
 grading_tests/, examples/ and course_config.py), with lab1_neuron released into it. Every command runs with
@@ -45,7 +50,15 @@ from autograder.demo.examples import load_variants, write_variant
 LAB = "lab1_neuron"
 STUDENTS = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "judy")
 PYTHON = sys.executable
-NBGRADER_CONFIG = "--NbGrader.config_file=course_config"
+NBGRADER_CONFIG = "--NbGrader.config_file=nbgrader_own"  # nbgrader's own autograde: see NBGRADER_OWN
+KIT_THROUGH_NBGRADER = "--NbGrader.config_file=course_config"
+NBGRADER_OWN = """c = get_config()
+load_subconfig("course_config.py")
+from nbgrader.converters import Autograde
+
+c.Autograde.sanitize_preprocessors = Autograde.sanitize_preprocessors.default_value
+c.Autograde.autograde_preprocessors = Autograde.autograde_preprocessors.default_value
+"""
 BARE_NBCLIENT = (
     "import sys, nbclient, nbformat; "
     "nbclient.NotebookClient(nbformat.read(sys.argv[1], 4), timeout=30, kernel_name='python3', allow_errors=True).execute()"
@@ -59,6 +72,7 @@ METHODS = (
     "batch-nosandbox",
     "batch-workers",
     "nbgrader-batch",
+    "nbgrader-kit-batch",
 )
 RATIOS = (
     ("kit", "nbgrader"),
@@ -69,6 +83,7 @@ RATIOS = (
     ("batch-workers", "nbgrader-batch"),
     ("kit", "kit-nosandbox"),
     ("batch", "batch-nosandbox"),
+    ("nbgrader-kit-batch", "batch"),
 )
 
 
@@ -97,6 +112,8 @@ def build_course(course: str):
     os.chdir(course)  # nbgrader writes its log in the working directory
     os.environ.update(bench_environment())
     settings = load_config(os.path.join(course, "course_config.py"))
+    with open(os.path.join(course, "nbgrader_own.py"), "w", encoding="utf-8") as handle:
+        handle.write(NBGRADER_OWN)
     release_lab(settings, LAB)
     variants = {variant.student: variant for variant in load_variants(settings, LAB)}
     for student in STUDENTS:
@@ -141,6 +158,7 @@ def time_batches(settings) -> dict[str, float]:
         "batch-nosandbox": kit + ["--no-sandbox"],
         "batch-workers": kit + ["--workers", str(os.cpu_count() or 1)],
         "nbgrader-batch": ["nbgrader", "autograde", LAB, "--force", NBGRADER_CONFIG],
+        "nbgrader-kit-batch": ["nbgrader", "autograde", LAB, "--force", KIT_THROUGH_NBGRADER],
     }
     return {method: run(command, settings.root) / len(STUDENTS) for method, command in commands.items()}
 

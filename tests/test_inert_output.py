@@ -10,14 +10,12 @@ import csv
 import html.parser
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 
 import nbformat
 import pytest
 from conftest import KIT
+from formgrader_browser import open_browser, screenshot, start_formgrader
 from nbconvert.filters.markdown import markdown2html
 
 from autograder.cli import format_class_table
@@ -47,7 +45,6 @@ from autograder.sandbox.backend import make_launcher
 
 LAB = "lab1_neuron"
 PWN = "window.__pwned=1"
-SCREENSHOTS = os.path.join(KIT, "test-output", "screenshots")
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # writes "rm -rf ~" to the instructor's clipboard
 TITLE = "\x1b]0;pwned\x07"
 FORGED = "\r\x1b[2K20/20 all checks passed"
@@ -537,97 +534,18 @@ def test_the_course_config_asks_nbconvert_to_sanitise_outputs_as_well():
     )
 
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.fail(
-            "headless Chromium is missing: scripts/setup_env.sh installs chromium and chromium-driver (as root)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,2000",
-    ):
-        options.add_argument(argument)
-    options.binary_location = CHROMIUM
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    with open_browser() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")
 def formgrader(payload_batch, tmp_path_factory):
     """A real `jupyter server` with nbgrader's formgrader, serving the course on 127.0.0.1; stopped afterwards."""
     settings, _ = payload_batch
-    course = settings.root
-    home = tmp_path_factory.mktemp("jupyter_home")
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    port, token = free_port(), "inert-output-test"
-    log = open(home / "server.log", "w+", encoding="utf-8")
-    server = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "jupyter"),
-            "server",
-            "--no-browser",
-            "--allow-root",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={course}",
-            "--NbGrader.config_file=course_config",
-        ],
-        cwd=course,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"jupyter server did not start:\n{log.read()[-3000:]}")
-                time.sleep(0.2)
-        yield base, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with start_formgrader(settings.root, tmp_path_factory.mktemp("jupyter_home"), "inert-output-test") as server:
+        yield server
 
 
 def submission_id(settings, student: str) -> str:
@@ -655,14 +573,6 @@ def payload_ran(driver) -> list[str]:
     except UnexpectedAlertPresentException as alert:
         return traces + [f"an alert said {alert.alert_text!r}"]
     return traces + ([] if value is None else [f"window.__pwned = {value!r}"])
-
-
-def screenshot(driver, name: str) -> None:
-    """The page's top as <name>.png, and its end (where the payload's cells are) as <name>_end.png."""
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    driver.save_screenshot(os.path.join(SCREENSHOTS, name + ".png"))
-    driver.execute_script("window.scrollTo(0, document.body.scrollHeight);")
-    driver.save_screenshot(os.path.join(SCREENSHOTS, name + "_end.png"))
 
 
 def test_formgraders_view_of_the_payload_runs_no_student_script_in_a_real_browser(payload_batch, formgrader, browser):
