@@ -217,3 +217,17 @@ def test_the_kits_csv_never_overwrites_nbgraders_grades_csv(course, tmp_path):
     assert "autograder_grades.csv" in said and open(tmp_path / "grades.csv", encoding="utf-8").read() == before
     rows = list(csv.DictReader(open(tmp_path / "autograder_grades.csv", encoding="utf-8")))
     assert {row["student"]: float(row["late_penalty"]) for row in rows}["bob"] == 19.0, "the kit's CSV: penalty too"
+
+
+def test_a_file_that_is_no_notebook_gets_a_page_in_formgrader_that_says_why(course):
+    settings, _ = course
+    folder = settings.layout.submitted_dir("frank", LAB)
+    os.makedirs(folder)
+    with open(os.path.join(folder, LAB + ".ipynb"), "w", encoding="utf-8") as handle:
+        handle.write("{ not json")
+    kit(settings.root, "grade", LAB, "--student", "frank", "--quiet")
+    nb = nbformat.read(os.path.join(settings.layout.autograded_dir("frank", LAB), LAB + ".ipynb"), as_version=4)
+    assert nb.cells[0].source.startswith("**The autograder could not grade this submission:** not a notebook"), (
+        f"the first cell says why: {nb.cells[0].source!r}"
+    )
+    assert "frank" in nbgrader_api(settings).get_autograded_students(LAB), "formgrader: frank is autograded, 0 points"

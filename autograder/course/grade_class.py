@@ -153,8 +153,8 @@ def record_submission(
     write_feedback(layout.feedback_page(submitted.student, lab.name, lab.notebook_name), results, submitted.student)
     folder = layout.autograded_dir(submitted.student, lab.name)
     os.makedirs(folder, exist_ok=True)
-    if graded.notebook is not None:
-        write_autograded_notebook(os.path.join(folder, lab.notebook_name + ".ipynb"), graded.notebook, results)
+    notebook = os.path.join(folder, lab.notebook_name + ".ipynb")
+    write_autograded_notebook(notebook, graded.notebook, results, lab.release_notebook)
     write_timestamp(folder, submitted.timestamp)
     write_results(layout.results_path(submitted.student, lab.name), results)
     return results

@@ -3,8 +3,10 @@ shows an instructor who grades by hand.
 
 It is the notebook as it ran in the sandbox (the outputs of the grading run, none where a cell did not run),
 with each autograded test cell carrying, as one more output, the verdicts of the hidden checks that count
-towards it: their names, points, reasons and messages, never their code. Then the whole notebook is made inert
-(outputs/inert_output.py), since formgrader renders it without sanitising it.
+towards it: their names, points, reasons and messages, never their code. A submission that could not be graded
+at all (not a notebook, another lab's) shows the released notebook under a note that says why, so that formgrader
+has a page for it as for every other. Then the whole notebook is made inert (outputs/inert_output.py), since
+formgrader renders it without sanitising it.
 """
 
 import copy
@@ -13,7 +15,7 @@ import os
 import nbformat
 
 from autograder.grading.cells import grade_id, is_public_test
-from autograder.outputs.inert_output import inert_notebook
+from autograder.outputs.inert_output import inert_notebook, markdown_text
 from autograder.results import CheckOutcome, Results
 
 HEADER = "Hidden checks of this cell (the autograder's verdicts): {score:g} / {max_score:g} points"
@@ -45,7 +47,17 @@ def with_verdicts(nb, results: Results):
     return marked
 
 
-def write_autograded_notebook(path: str, nb, results: Results) -> None:
-    """Write the graded run of `nb` with its verdicts, inert, to `path` (formgrader renders it)."""
+def rejected_notebook(release_notebook: str, results: Results):
+    """The released notebook, first a note that the submission could not be graded and why (results.rejected)."""
+    nb = nbformat.read(release_notebook, as_version=4)
+    note = f"**The autograder could not grade this submission:** {markdown_text(results.rejected or '')}"
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    return nb
+
+
+def write_autograded_notebook(path: str, nb, results: Results, release_notebook: str) -> None:
+    """Write the graded run of `nb` with its verdicts (or, when `nb` is None, the rejection's note above the
+    released notebook), inert, to `path` (formgrader renders it)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    nbformat.write(inert_notebook(with_verdicts(nb, results)), path)
+    shown = rejected_notebook(release_notebook, results) if nb is None else with_verdicts(nb, results)
+    nbformat.write(inert_notebook(shown), path)
