@@ -16,6 +16,9 @@ its own start-up, timed with time.perf_counter:
   batch-workers    the same batch with --workers <cores>: one worker process per core, each with its own sandboxed
                    kernels (how `grade LAB` is meant to run at class scale; nbgrader autograde has no such mode)
   nbgrader-batch   nbgrader autograde lab1_neuron --force, once over all eight, counted as total / 8
+  bookkeeping      after the batches, in this process: what `grade` writes per graded submission besides grading it
+                   (course/grade_class.py record_submission: gradebook scores, time and nbgrader's late penalty,
+                   feedback page, autograded notebook with its verdicts, timestamp.txt, results.json), per submission
   nbgrader-kit-batch  the same through the course's own configuration, where nbgrader's autograde hands each
                    submission to the kit (autograder/course/nbgrader_autograde.py): formgrader's Autograde button
 
@@ -56,8 +59,9 @@ NBGRADER_OWN = """c = get_config()
 load_subconfig("course_config.py")
 from nbgrader.converters import Autograde
 
-c.Autograde.sanitize_preprocessors = Autograde.sanitize_preprocessors.default_value
-c.Autograde.autograde_preprocessors = Autograde.autograde_preprocessors.default_value
+defaults = Autograde.class_traits()
+c.Autograde.sanitize_preprocessors = defaults["sanitize_preprocessors"].default()
+c.Autograde.autograde_preprocessors = defaults["autograde_preprocessors"].default()
 """
 BARE_NBCLIENT = (
     "import sys, nbclient, nbformat; "
@@ -73,6 +77,7 @@ METHODS = (
     "batch-workers",
     "nbgrader-batch",
     "nbgrader-kit-batch",
+    "bookkeeping",
 )
 RATIOS = (
     ("kit", "nbgrader"),
@@ -84,6 +89,7 @@ RATIOS = (
     ("kit", "kit-nosandbox"),
     ("batch", "batch-nosandbox"),
     ("nbgrader-kit-batch", "batch"),
+    ("bookkeeping", "batch"),
 )
 
 
@@ -163,12 +169,35 @@ def time_batches(settings) -> dict[str, float]:
     return {method: run(command, settings.root) / len(STUDENTS) for method, command in commands.items()}
 
 
+def time_bookkeeping(settings) -> list[float]:
+    """Seconds of record_submission for each student's graded submission, written again as `grade` writes it."""
+    import nbformat
+
+    from autograder.course.grade_class import plan_grading, record_submission
+    from autograder.course.labs import find_lab
+    from autograder.grading.submission import Graded
+    from autograder.outputs.results import read_results
+
+    lab = find_lab(settings, LAB)
+    plan = plan_grading(settings, lab, force=True)
+    seconds = []
+    for submitted, _ in plan.to_grade:
+        results = read_results(settings.layout.results_path(submitted.student, LAB))
+        notebook = nbformat.read(
+            os.path.join(settings.layout.autograded_dir(submitted.student, LAB), LAB + ".ipynb"), 4
+        )
+        started = time.perf_counter()
+        record_submission(settings, lab, submitted, Graded(results, notebook), plan.fingerprint)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
 def print_table(times: dict[str, list[float]]) -> None:
     """Median, min and max seconds per submission of each method, then the ratios of the medians."""
-    print(f"\n{'method':<15} {'median s':>9} {'min s':>7} {'max s':>7} {'runs':>5}")
+    print(f"\n{'method':<19} {'median s':>9} {'min s':>7} {'max s':>7} {'runs':>5}")
     for method in METHODS:
         values = times[method]
-        print(f"{method:<15} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f} {len(values):5d}")
+        print(f"{method:<19} {statistics.median(values):9.2f} {min(values):7.2f} {max(values):7.2f} {len(values):5d}")
     median = {method: statistics.median(values) for method, values in times.items()}
     print()
     for top, bottom in RATIOS:
@@ -210,6 +239,7 @@ def main(argv=None) -> int:
         print(f"pass {number}/{args.repeat}: batches of {len(STUDENTS)}", flush=True)
         for method, seconds in time_batches(settings).items():
             times[method].append(seconds)
+        times["bookkeeping"] += time_bookkeeping(settings)
     print_table(times)
     print_scores(work)
     if args.keep:
