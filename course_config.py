@@ -15,6 +15,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # never nbgrader's own execution of a student's code (see autograder/course/nbgrader_autograde.py)
 c.Autograde.sanitize_preprocessors = ["autograder.course.nbgrader_autograde.GradeInSandbox"]
 c.Autograde.autograde_preprocessors = []
+# nbgrader's generate_feedback (and formgrader's button) writes the kit's feedback page, with formgrader's scores
+# and comments: one page per submission, which release_feedback carries (autograder/course/nbgrader_feedback.py)
+c.GenerateFeedback.exporter_class = "autograder.course.nbgrader_feedback.FeedbackExporter"
+c.GenerateFeedback.preprocessors = []
 # Late submissions: nbgrader's own rule, applied by `autograder grade` against c.Autograder.due_dates below
 # ("none": no penalty; "zero": a late submission scores 0; or c.AssignLatePenalties.plugin_class = your plugin)
 c.LateSubmissionPlugin.penalty_method = "none"

@@ -84,7 +84,9 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as folder:
             target = os.path.join(folder, "samples.npz")
             child = [sys.executable, __file__, "--seeds", str(seed), "--steps", str(args.steps), "--samples-to", target]
-            env = dict(os.environ, **KERNEL_ENVIRONMENT, PYTHONPATH=KIT)  # a grading kernel's threads and switches
+            env = dict(
+                os.environ, **KERNEL_ENVIRONMENT, MPLBACKEND="Agg", PYTHONPATH=KIT
+            )  # a grading kernel's threads and switches
             subprocess.run(child + (["--variant", args.variant] if args.variant else []), check=True, env=env)
             with np.load(target) as run:
                 samples, seconds = run["samples"], float(run["seconds"])

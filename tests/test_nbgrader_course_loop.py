@@ -9,6 +9,7 @@ Autograde button grades a late submission through the kit, and `nbgrader export`
 """
 
 import csv
+import glob
 import json
 import os
 import subprocess
@@ -273,3 +274,39 @@ def test_nbgraders_export_holds_the_kits_score_of_every_student(course_loop):
         assert (float(row["score"]), float(row["max_score"])) == (score, max_score), (
             f"{student}: grades.csv holds the kit's score plus any written answer's, {score:g} / {max_score:g}: {row}"
         )
+
+
+def test_the_student_fetches_one_feedback_page_with_the_checks_the_written_score_and_the_graders_comment(
+    course_loop, browser
+):
+    student, score, comment = "bob", 1.5, "Right: one neuron draws one line, and XOR needs two."
+    with gradebook(course_loop) as book:
+        book.find_grade(WRITTEN_ANSWER, LAB, LAB, student).manual_score = score
+        book.find_comment(WRITTEN_ANSWER, LAB, LAB, student).manual_comment = comment
+        book.db.commit()
+    instructor(course_loop, "generate_feedback", LAB, "--force")
+    instructor(course_loop, "release_feedback", LAB)
+    home = os.path.join(course_loop.people, student)
+    work = os.path.join(home, "work")
+    exchange = [f"--course={course_loop.settings.course_id}", f"--Exchange.root={course_loop.exchange}"]
+    run(
+        [os.path.join(VENV_BIN, "nbgrader"), "fetch_feedback", LAB, *exchange, f"--student={student}"],
+        work,
+        jupyter_env(home),
+    )
+    pages = glob.glob(os.path.join(work, LAB, "feedback", "*", LAB + ".html"))
+    assert len(pages) == 1, f"the student fetches one feedback page: {pages}"
+    page = open(pages[0], encoding="utf-8").read()
+    assert 'content="autograder feedback"' in page, "nbgrader's generate_feedback wrote the kit's page"
+    assert f"Written answers, graded by hand: {score:g} / 2" in page and comment in page, (
+        "the page holds the written answer's score and the grader's comment from the gradebook"
+    )
+    assert "step(0) is 1" in page and "wrong answer" in page, "and each check with its reason"
+    assert "Your notebook, as the grader ran it" in page, "and the notebook as it ran"
+    browser.get("file://" + pages[0])
+    images = browser.execute_script(
+        "return Array.from(document.images).map(image => image.complete && image.naturalWidth > 0);"
+    )
+    screenshot(browser, "feedback_fetched")
+    assert images and all(images), f"every picture of the page decodes in Chromium: {images}"
+    assert browser.execute_script("return window.__pwned === undefined;"), "no script ran"

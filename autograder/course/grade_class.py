@@ -23,12 +23,20 @@ from autograder.course.labs import Lab
 from autograder.course.release import register_lab
 from autograder.errors import UsageError
 from autograder.grading.submission import Graded, file_sha256, grade_or_reject, rejected
-from autograder.grading.submitted_files import TIMESTAMP_FILE, Submitted, Timestamp, release_time, student_id_problem
+from autograder.grading.submitted_files import (
+    SUBMISSION_SECRET_FILE,
+    TIMESTAMP_FILE,
+    Submitted,
+    Timestamp,
+    read_submission_secret,
+    release_time,
+    student_id_problem,
+)
 from autograder.grading.submitted_files import find_submissions as find_submitted
 from autograder.grading.workers import grade_in_parallel
-from autograder.outputs.autograded_notebook import write_autograded_notebook
+from autograder.outputs.autograded_notebook import autograded_view, write_autograded_notebook
 from autograder.outputs.feedback import write_feedback
-from autograder.outputs.gradebook import record_due_date, record_results
+from autograder.outputs.gradebook import record_due_date, record_results, submission_grades
 from autograder.outputs.inert_output import printable_line
 from autograder.outputs.results import read_results, write_results
 from autograder.results import Fingerprint, Results
@@ -127,6 +135,18 @@ def penalty_noted(results: Results, penalty: float | None) -> Results:
     return results.with_note(note, late_penalty=penalty)
 
 
+def write_submission_secret(folder: str, secret: bytes | None) -> None:
+    """submission_secret.txt beside the notebook, as nbgrader's autograde and generate_feedback copy it: the key
+    release_feedback files the student's page under (the bytes are the student's: nbgrader hashes them)."""
+    path = os.path.join(folder, SUBMISSION_SECRET_FILE)
+    if secret is None:
+        if os.path.lexists(path):
+            os.remove(path)
+        return
+    with open(path, "wb") as handle:
+        handle.write(secret)
+
+
 def write_timestamp(folder: str, timestamp: Timestamp) -> None:
     """autograded/<student>/<lab>/timestamp.txt as nbgrader's autograde leaves it: the submission's time, in
     nbgrader's layout (written from the parsed time, never the student's bytes); none without one."""
@@ -142,21 +162,24 @@ def write_timestamp(folder: str, timestamp: Timestamp) -> None:
 def record_submission(
     settings: Settings, lab: Lab, submitted: Submitted, graded: Graded, fingerprint: Fingerprint
 ) -> Results:
-    """Write a graded submission everywhere: gradebook, feedback page, autograded notebook and timestamp.txt,
-    then results.json."""
+    """Write a graded submission everywhere: gradebook, autograded notebook and timestamp.txt, feedback page (with
+    timestamp.txt beside it, as nbgrader's generate_feedback leaves it for release_feedback), then results.json."""
     results = replace(timestamp_noted(graded.results, submitted.timestamp), fingerprint=fingerprint)
-    penalty = record_results(
-        settings, lab.name, lab.notebook_name, submitted.student, results, submitted.timestamp.when
-    )
+    student, layout = submitted.student, settings.layout
+    penalty = record_results(settings, lab.name, lab.notebook_name, student, results, submitted.timestamp.when)
     results = penalty_noted(results, penalty)
-    layout = settings.layout
-    write_feedback(layout.feedback_page(submitted.student, lab.name, lab.notebook_name), results, submitted.student)
-    folder = layout.autograded_dir(submitted.student, lab.name)
-    os.makedirs(folder, exist_ok=True)
-    notebook = os.path.join(folder, lab.notebook_name + ".ipynb")
-    write_autograded_notebook(notebook, graded.notebook, results, lab.release_notebook)
+    folder = layout.autograded_dir(student, lab.name)
+    view = autograded_view(graded.notebook, results, lab.release_notebook)
+    write_autograded_notebook(os.path.join(folder, lab.notebook_name + ".ipynb"), view)
+    secret = read_submission_secret(submitted.folder)
     write_timestamp(folder, submitted.timestamp)
-    write_results(layout.results_path(submitted.student, lab.name), results)
+    write_submission_secret(folder, secret)
+    grades = submission_grades(settings, lab.name, lab.notebook_name, student)
+    page = layout.feedback_page(student, lab.name, lab.notebook_name)
+    write_feedback(page, results, student, grades, view)
+    write_timestamp(os.path.dirname(page), submitted.timestamp)
+    write_submission_secret(os.path.dirname(page), secret)
+    write_results(layout.results_path(student, lab.name), results)
     return results
 
 

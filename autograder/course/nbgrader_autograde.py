@@ -25,6 +25,13 @@ from traitlets import Float, Unicode
 from autograder.course.layout import CourseLayout
 
 
+def course_config_path(named: str, config) -> str:
+    """The kit's course_config.py for an nbgrader step: `named`, else course_config.py in CourseDirectory.root."""
+    if named:
+        return os.path.abspath(named)
+    return os.path.join(os.path.abspath(config.CourseDirectory.get("root", os.getcwd())), "course_config.py")
+
+
 class GradeInSandbox(NbGraderPreprocessor):
     """Grade one submitted notebook with the kit and return the autograded notebook it wrote."""
 
@@ -35,10 +42,7 @@ class GradeInSandbox(NbGraderPreprocessor):
     timeout = Float(3600.0, help="Seconds the kit may take to grade one submission.").tag(config=True)
 
     def config_path(self) -> str:
-        if self.course_config:
-            return os.path.abspath(self.course_config)
-        root = self.config.CourseDirectory.get("root", os.getcwd())
-        return os.path.join(os.path.abspath(root), "course_config.py")
+        return course_config_path(self.course_config, self.config)
 
     def preprocess(self, nb, resources):
         lab, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]

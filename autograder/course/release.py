@@ -75,7 +75,6 @@ def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
     with tempfile.TemporaryDirectory(prefix="ag-solution-") as run_dir:
         km = SolutionKernelManager(transport="ipc", ip=os.path.join(run_dir, "kernel"))
         env = launcher.environment(run_dir)
-        env.pop("MPLBACKEND")  # ipykernel's inline backend, so that the plots are saved in the answer key
         env.pop("COURSE_GRADING")  # the answer key shows what its self-check cells report
         km.start_kernel(env=env, cwd=folder)
         try:

@@ -150,6 +150,20 @@ def parse_timestamp(text: str) -> datetime | None:
     return None
 
 
+SUBMISSION_SECRET_FILE = "submission_secret.txt"  # nbgrader's submit writes it; release_feedback keys pages by it
+MAX_SECRET_BYTES = 1024
+
+
+def read_submission_secret(folder: str) -> bytes | None:
+    """The bytes of `folder`'s submission_secret.txt (a regular file inside it, at most MAX_SECRET_BYTES), or None
+    when there is none to use: nbgrader's release_feedback reads it beside the feedback page."""
+    path = os.path.join(folder, SUBMISSION_SECRET_FILE)
+    try:
+        return read_regular_file(path, folder, MAX_SECRET_BYTES) if os.path.lexists(path) else None
+    except SubmissionRejected:
+        return None
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 

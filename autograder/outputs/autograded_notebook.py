@@ -55,9 +55,14 @@ def rejected_notebook(release_notebook: str, results: Results):
     return nb
 
 
-def write_autograded_notebook(path: str, nb, results: Results, release_notebook: str) -> None:
-    """Write the graded run of `nb` with its verdicts (or, when `nb` is None, the rejection's note above the
-    released notebook), inert, to `path` (formgrader renders it)."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+def autograded_view(nb, results: Results, release_notebook: str):
+    """What formgrader and the feedback show of a submission: the graded run of `nb` with its verdicts (or, when
+    `nb` is None, the rejection's note above the released notebook), inert."""
     shown = rejected_notebook(release_notebook, results) if nb is None else with_verdicts(nb, results)
-    nbformat.write(inert_notebook(shown), path)
+    return inert_notebook(shown)
+
+
+def write_autograded_notebook(path: str, view) -> None:
+    """Write the autograded view (autograded_view) to `path`, where formgrader renders it."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    nbformat.write(view, path)

@@ -1,60 +1,137 @@
-"""A submission's feedback page for the student: the score, each check's verdict and message, and notes.
+"""A submission's feedback page for the student: one HTML file, the same whoever writes it.
 
-Built from results.json only, so it shows exactly what was graded and never a hidden check's code. Every text
-in it (messages carry the student's own output, and the student's name is a folder name) is escaped and freed
-of control characters, and the page forbids scripts itself (Content-Security-Policy), in case one got through.
+`autograder grade` writes it when it grades a submission, and nbgrader's `generate_feedback` (or formgrader's
+Generate Feedback button) writes it again later through `autograder/course/nbgrader_feedback.py`, with the
+scores and comments an instructor has since given in formgrader; `nbgrader release_feedback` then carries it to
+the student. It shows the total with its autograded, hand-graded and late-penalty parts (nbgrader's gradebook is
+the authority on them), each check with its points, reason and message (from results.json: never a check's
+code), the grader's comments, and the student's notebook as it ran in the sandbox, with its images inline.
+
+It is rendered from templates/feedback.html.j2 with autoescape, and every student text also loses its control
+characters; the notebook part is made from the inert autograded notebook (outputs/inert_output.py) and
+sanitised again here. The page forbids scripts and every request itself (Content-Security-Policy).
 """
 
 import html
 import os
+import re
+from dataclasses import dataclass
+from functools import cache
 
-from autograder.outputs.inert_output import printable
+from autograder.outputs.inert_output import inert_html, printable
 from autograder.results import Results
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
-<title>{title}</title>
-<style>
-body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: .4em; text-align: left; vertical-align: top; }}
-.passed {{ color: #1a7f37; }} .failed {{ color: #b42318; }} pre {{ white-space: pre-wrap; background: #f6f8fa; padding: .5em; }}
-</style></head><body>
-<h1>{title}</h1>
-<p><strong>Autograded score: {score:g} / {max_score:g}</strong>{manual}</p>
-{notes}
-<table><tr><th>check</th><th>points</th><th>result</th></tr>
-{rows}
-</table></body></html>
-"""
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
-def page_text(text) -> str:
-    """`text` as HTML text: escaped (quotes too, so it is safe in an attribute) and printable."""
-    return html.escape(printable(text), quote=True)
+@dataclass(frozen=True)
+class GradedCell:
+    """A notebook cell as the gradebook holds it for the student: hand-graded or commented."""
+
+    name: str  # its grade id
+    score: float | None  # None: a written answer not graded yet
+    max_score: float
+    comment: str = ""
 
 
-def render(results: Results, student: str) -> str:
-    rows = []
-    for test in results.tests:
-        verdict = "passed" if test.passed else test.reason or "failed"
-        detail = f"<pre>{page_text(test.output)}</pre>" if test.output and not test.passed else ""
-        rows.append(
-            f"<tr><td>{page_text(test.name)}{detail}</td><td>{test.score:g} / {test.max_score:g}</td>"
-            f'<td class="{"passed" if test.passed else "failed"}">{page_text(verdict)}</td></tr>'
+@dataclass(frozen=True)
+class SubmissionGrades:
+    """The gradebook's view of a submission: nbgrader's total (hand-graded parts included), its late penalty,
+    and the cells a person graded or commented on."""
+
+    score: float  # before the late penalty, as nbgrader counts it
+    max_score: float
+    late_penalty: float
+    manual_score: float  # of the written answers graded so far
+    manual_graded: bool  # every written answer has its score
+    cells: tuple[GradedCell, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedCell:
+    html: object  # markupsafe.Markup: the cell and its outputs, safe to place in the page as they are
+
+
+@cache
+def _environment():
+    from jinja2 import Environment, FileSystemLoader
+    from markupsafe import Markup
+
+    def finalize(value):
+        return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=finalize)
+
+
+def _pre(text: str) -> str:
+    return "<pre>" + html.escape(printable(text), quote=False) + "</pre>"
+
+
+def output_html(output) -> str:
+    """One output of the inert autograded notebook as page markup: text in <pre>, images inline, HTML sanitised."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        return '<div class="cell-output">' + _pre(output.get("text", "")) + "</div>"
+    if kind == "error":
+        text = "\n".join([f"{output.get('ename', '')}: {output.get('evalue', '')}", *output.get("traceback", [])])
+        return '<div class="cell-output">' + _pre(text) + "</div>"
+    data = output.get("data", {})
+    for mimetype in ("image/png", "image/jpeg"):
+        value = data.get(mimetype)
+        if isinstance(value, str) and _BASE64.fullmatch(value):
+            return f'<div class="cell-output"><img alt="an output of this cell" src="data:{mimetype};base64,{value}"></div>'
+    if isinstance(data.get("text/html"), str):
+        return '<div class="cell-output">' + inert_html(data["text/html"]) + "</div>"
+    if isinstance(data.get("text/plain"), str):
+        return '<div class="cell-output">' + _pre(data["text/plain"]) + "</div>"
+    return ""
+
+
+def notebook_cells(nb) -> list[RenderedCell]:
+    """The cells of the inert autograded notebook `nb` as page markup: markdown rendered as formgrader renders it
+    (the kit made it inert), code as text, then its outputs."""
+    from markupsafe import Markup
+    from nbconvert.filters import markdown2html
+
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            markup = inert_html(markdown2html(cell.source))
+        elif cell.cell_type == "code":
+            outputs = "".join(output_html(output) for output in cell.get("outputs", []))
+            markup = '<div class="cell-source">' + _pre(cell.source) + "</div>" + outputs
+        else:
+            continue
+        cells.append(RenderedCell(Markup(markup)))
+    return cells
+
+
+def render(results: Results, student: str, grades: SubmissionGrades | None = None, nb=None) -> str:
+    """The page of `results` for `student`: with the gradebook's `grades` when given (else the autograded score
+    alone), and the notebook `nb` (the inert autograded notebook) when given."""
+    if grades is None:
+        grades = SubmissionGrades(
+            results.score, results.max_score + results.manual_max_score, results.late_penalty or 0.0, 0.0, False
         )
-    manual = results.manual_max_score
-    return PAGE.format(
-        title=page_text(f"{results.lab} — feedback for {student}"),
-        score=results.score,
-        max_score=results.max_score,
-        manual=f" (and {manual:g} points for written answers, graded by hand)" if manual else "",
-        notes=f"<pre>{page_text(results.output)}</pre>" if results.output else "",
-        rows="\n".join(rows),
+    return (
+        _environment()
+        .get_template("feedback.html.j2")
+        .render(
+            title=f"{results.lab} — feedback for {student}",
+            results=results,
+            total=grades.score - grades.late_penalty,
+            max_total=grades.max_score or results.max_score + results.manual_max_score,
+            late_penalty=grades.late_penalty,
+            manual_score=grades.manual_score,
+            manual_graded=grades.manual_graded,
+            graded_cells=grades.cells,
+            cells=notebook_cells(nb) if nb is not None else [],
+        )
     )
 
 
-def write_feedback(path: str, results: Results, student: str) -> None:
+def write_feedback(path: str, results: Results, student: str, grades: SubmissionGrades | None = None, nb=None) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(render(results, student))
+        handle.write(render(results, student, grades, nb))

@@ -21,6 +21,7 @@ from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.exc import SAWarning
 
 from autograder.course.config import Settings
+from autograder.outputs.feedback import GradedCell, SubmissionGrades
 from autograder.results import Results
 
 
@@ -97,3 +98,31 @@ def assign_late_penalty(settings: Settings, lab: str, notebook: str, student: st
         step.preprocess(nbformat.v4.new_notebook(), resources)
     with open_gradebook(settings) as gradebook:
         return gradebook.find_submission_notebook(notebook, lab, student).late_submission_penalty
+
+
+def submission_grades(settings: Settings, lab: str, notebook: str, student: str) -> SubmissionGrades | None:
+    """What the student's feedback shows of the gradebook: nbgrader's total and late penalty, the written answers'
+    scores and every cell a person graded or commented on (None: the submission is not in the gradebook)."""
+    with open_gradebook(settings) as gradebook:
+        try:
+            submitted = gradebook.find_submission_notebook(notebook, lab, student)
+        except MissingEntry:
+            return None
+        comments = {comment.cell.name: comment.comment or "" for comment in submitted.comments}
+        cells, written = [], []
+        for grade in submitted.grades:
+            name, by_hand = grade.cell.name, grade.manual_score is not None
+            if grade.cell.cell_type == "markdown":
+                written.append(grade)
+            if grade.cell.cell_type == "markdown" or by_hand or comments.get(name):
+                score = grade.score if by_hand or grade.cell.cell_type == "code" else None
+                cells.append(GradedCell(name, score, grade.max_score, comments.pop(name, "")))
+        cells += [GradedCell(name, None, 0.0, text) for name, text in comments.items() if text]  # answer cells
+        return SubmissionGrades(
+            score=submitted.score,
+            max_score=submitted.max_score,
+            late_penalty=submitted.late_submission_penalty or 0.0,
+            manual_score=sum(grade.manual_score for grade in written if grade.manual_score is not None),
+            manual_graded=all(grade.manual_score is not None for grade in written),
+            cells=tuple(cells),
+        )
