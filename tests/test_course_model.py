@@ -9,7 +9,7 @@ from nbgrader.coursedir import CourseDirectory
 from autograder.cli import main
 from autograder.course.config import load_config
 from autograder.course.grade_class import grade_all
-from autograder.course.labs import find_lab, resolve_lab
+from autograder.course.labs import INLINE_BACKEND, find_lab, resolve_lab
 from autograder.course.layout import NBGRADER_DEFAULTS
 from autograder.course.release import release_lab
 from autograder.demo.course import make_course
@@ -84,7 +84,7 @@ def test_the_lab_is_resolved_once_with_its_overrides(settings):
     assert lab.limits.submission_timeout == settings.autograder.submission_timeout, (
         "what it does not override is the course's"
     )
-    assert lab.environment == {"COURSE_DATASET": lab.dataset, "COURSE_GRADING": "1"}
+    assert lab.environment == {"COURSE_DATASET": lab.dataset, "COURSE_GRADING": "1", "MPLBACKEND": INLINE_BACKEND}
 
 
 def test_every_kit_error_has_one_exit_code_by_its_branch():

@@ -40,7 +40,7 @@ CASES = [
 
 
 def run_self_check(lab: str, student: str) -> dict:
-    env = dict(os.environ, **KERNEL_ENVIRONMENT, MPLBACKEND="Agg", PYTHONPATH=KIT)
+    env = dict(os.environ, **KERNEL_ENVIRONMENT, PYTHONPATH=KIT)
     command = [sys.executable, os.path.join(KIT, "bench", "self_check.py"), lab, "--variant", student]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, f"the self-check of {lab}/{student} crashed:\n{done.stderr[-3000:]}"
@@ -99,7 +99,7 @@ def test_copies_of_training_digits_fail_every_public_bar(digits):
 def test_lab4_calibration_reproduces_the_documented_figure_of_an_allowed_design(student, documented):
     """bench/lab4_accuracy.py, the protocol of the accuracy checks, gives docs/labs.md's seed-0 figure of each
     small CNN design the lab allows (and the bar of 0.85 lies under it)."""
-    env = dict(os.environ, **KERNEL_ENVIRONMENT, MPLBACKEND="Agg", PYTHONPATH=KIT)
+    env = dict(os.environ, **KERNEL_ENVIRONMENT, PYTHONPATH=KIT)
     command = [sys.executable, os.path.join(KIT, "bench", "lab4_accuracy.py"), "--seeds", "1", "--models", "CNN"]
     done = subprocess.run(command + ["--variant", student], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

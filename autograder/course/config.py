@@ -111,6 +111,11 @@ class Autograder(Configurable):
     max_file_bytes = Integer(256 * 2**20, help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
     max_open_files = Integer(1024, help="Open files of a kernel process (RLIMIT_NOFILE).").tag(config=True)
     scratch_bytes = Integer(512 * 2**20, help="Size of the kernel's home and of its /tmp (tmpfs).").tag(config=True)
+    plots = Bool(
+        True,
+        help="Show the plots of the grading run in the autograded notebook and the feedback (ipykernel's inline "
+        "backend, as in Jupyter: about 0.15 s a figure); False draws them nowhere (matplotlib's Agg), for speed.",
+    ).tag(config=True)
     require_gpu = Bool(
         False, help="Refuse to grade without an NVIDIA GPU (set per lab in lab_settings, e.g. for lab5_gan)."
     ).tag(config=True)

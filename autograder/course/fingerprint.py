@@ -52,6 +52,7 @@ def settings_digest(settings: Settings, lab: Lab) -> str:
         "dataset": lab.dataset,
         "require_gpu": lab.require_gpu,
         "sandbox": lab.sandbox,
+        "plots": lab.plots,
         "seed": settings.autograder.seed,
         "secret": hashlib.sha256(secret).hexdigest(),
     }

@@ -15,6 +15,8 @@ from autograder.kernel.pool import KernelPool
 from autograder.sandbox.bubblewrap import SandboxLimits
 from autograder.sandbox.devices import has_gpu
 
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel sets when nothing else is set
+
 
 @dataclass(frozen=True)
 class Lab:
@@ -30,6 +32,7 @@ class Lab:
     require_gpu: bool
     sandbox: str  # how its kernels are confined: "bubblewrap" or "none"
     grader_memory_bytes: int  # RLIMIT_DATA of the grading process (0: none)
+    plots: bool  # the kernel draws plots as outputs (ipykernel's inline backend) or nowhere (Agg)
 
     @property
     def notebook_name(self) -> str:
@@ -41,9 +44,11 @@ class Lab:
 
     @property
     def environment(self) -> dict[str, str]:
-        """What the lab's kernel learns from course_config.py: the data set its data helper loads; and that it
-        runs for the grader (COURSE_GRADING), so that a lab's self-check cell does not train its model again."""
-        return {"COURSE_DATASET": self.dataset, "COURSE_GRADING": "1"}
+        """What the lab's kernel learns from course_config.py: the data set its data helper loads; that it runs
+        for the grader (COURSE_GRADING), so that a lab's self-check cell does not train its model again; and, with
+        `plots`, ipykernel's inline backend, so that its plots are outputs of the run."""
+        plots = {"MPLBACKEND": INLINE_BACKEND} if self.plots else {}
+        return {"COURSE_DATASET": self.dataset, "COURSE_GRADING": "1", **plots}
 
     def kernel_pool(self, launcher, ahead: int = 0) -> KernelPool:
         """Kernels for this lab's submissions, `ahead` of them launched before they are needed."""
@@ -83,6 +88,7 @@ def resolve_lab(settings: Settings, name: str | None) -> Lab:
         require_gpu=value("require_gpu"),
         sandbox=value("sandbox"),
         grader_memory_bytes=value("grader_memory_bytes"),
+        plots=value("plots"),
     )
 
 

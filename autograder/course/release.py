@@ -76,6 +76,7 @@ def execute_solution(settings: Settings, lab: str, source_path: str) -> None:
         km = SolutionKernelManager(transport="ipc", ip=os.path.join(run_dir, "kernel"))
         env = launcher.environment(run_dir)
         env.pop("COURSE_GRADING")  # the answer key shows what its self-check cells report
+        env.pop("MPLBACKEND")  # ipykernel's inline backend, whatever `plots` says: the answer key keeps its plots
         km.start_kernel(env=env, cwd=folder)
         try:
             NotebookClient(nb, km=km, timeout=limits.cell_timeout, record_timing=False).execute()

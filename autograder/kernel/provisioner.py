@@ -32,9 +32,7 @@ KERNEL_ENVIRONMENT = {
     "NUMEXPR_NUM_THREADS": "1",
     "PYTHONHASHSEED": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
-    # ipykernel's inline backend, as in Jupyter: the autograded notebook and the feedback show the plots of the
-    # grading run (about 0.1 s a figure)
-    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "MPLBACKEND": "Agg",  # a lab with `plots` (course/labs.py) puts ipykernel's inline backend in its place
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "TF_ENABLE_ONEDNN_OPTS": "0",
     "TF_NUM_INTRAOP_THREADS": "1",  # TensorFlow sizes its thread pools from these, not from OMP_NUM_THREADS
