@@ -34,8 +34,14 @@ c.Autograder.check_timeout = 20.0  # seconds per hidden check (a check's time_li
 c.Autograder.submission_timeout = 900.0  # seconds for one submission, all cells and checks together
 # Kernels import a lab's `preload` modules while they boot, ahead of need (see autograder/kernel/pool.py).
 c.Autograder.lab_settings = {
-    # lab1's cells and checks take milliseconds: short limits make an infinite loop cheap to grade
-    "lab1_neuron": {"cell_timeout": 10.0, "check_timeout": 5.0, "preload": ["numpy", "matplotlib.pyplot"]},
+    # lab1's cells and checks take milliseconds: short limits make an infinite loop cheap to grade; its two plots
+    # (of fixed functions) would double its grading time (0.7 s -> 1.3 s a submission), so they are not drawn
+    "lab1_neuron": {
+        "cell_timeout": 10.0,
+        "check_timeout": 5.0,
+        "preload": ["numpy", "matplotlib.pyplot"],
+        "plots": False,
+    },
     "lab2_ann": {"cell_timeout": 10.0, "check_timeout": 5.0, "preload": ["numpy", "matplotlib.pyplot"]},
     # torch._dynamo: the first torch optimizer imports it (about 1 s) unless the kernel did while it booted
     "lab3_backprop": {

@@ -84,7 +84,11 @@ def test_the_lab_is_resolved_once_with_its_overrides(settings):
     assert lab.limits.submission_timeout == settings.autograder.submission_timeout, (
         "what it does not override is the course's"
     )
-    assert lab.environment == {"COURSE_DATASET": lab.dataset, "COURSE_GRADING": "1", "MPLBACKEND": INLINE_BACKEND}
+    assert lab.plots is overrides["plots"] is False, "lab1's plots are off in the kit's course_config.py"
+    assert lab.environment == {"COURSE_DATASET": lab.dataset, "COURSE_GRADING": "1"}, "so no backend is set"
+    assert resolve_lab(settings, "lab3_backprop").environment["MPLBACKEND"] == INLINE_BACKEND, (
+        "a lab with plots (the default) draws them with ipykernel's inline backend"
+    )
 
 
 def test_every_kit_error_has_one_exit_code_by_its_branch():

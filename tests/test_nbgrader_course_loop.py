@@ -98,6 +98,7 @@ def course_loop(tmp_path_factory) -> CourseLoop:
             f"\nc.Exchange.root = {exchange!r}\n"
             "c.ExchangeCollect.check_owner = False  # the test's students are all root: no owner to check\n"
             f"c.Autograder.secret_file = {TEST_SECRET!r}  # the checks' inputs of the kit's other tests\n"
+            f'c.Autograder.lab_settings["{LAB}"]["plots"] = True  # the feedback shows the plots of the run\n'
         ),
     )
     settings = load_config(os.path.join(root, "course_config.py"))
