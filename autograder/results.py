@@ -74,6 +74,24 @@ class CellFailure:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture of what the student's code did, drawn in the grader from data a check computed (never in the
+    kernel): shown in the feedback and, in formgrader, under its grade cell's verdicts."""
+
+    title: str
+    caption: str
+    png: str  # the PNG's bytes, base64
+    grade_cell: str | None = None
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "caption": self.caption, "png": self.png, "grade_cell": self.grade_cell}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Picture":
+        return cls(str(data["title"]), str(data["caption"]), str(data["png"]), data.get("grade_cell"))
+
+
+@dataclass(frozen=True)
 class Fingerprint:
     """sha256 digests of everything besides the notebook that decided a submission's results, one per part, so
     that a regrade can say which part changed (course/fingerprint.py computes them)."""
@@ -132,6 +150,7 @@ class Results:
     timestamp_flag: str | None = None  # what is wrong with the submission's timestamp.txt
     fingerprint: Fingerprint | None = None  # what else decided these results (a regrade compares it)
     late_penalty: float | None = None  # points nbgrader's late-submission plugin took off (None: not late)
+    pictures: tuple[Picture, ...] = ()  # what the checks drew of the student's code
     extra: dict = field(default_factory=dict)  # extra_data keys of other tools, kept as read
 
     @property
@@ -174,6 +193,7 @@ class Results:
             "timestamp_flag": self.timestamp_flag,
             "fingerprint": self.fingerprint.to_json() if self.fingerprint else None,
             "late_penalty": self.late_penalty,
+            "pictures": [picture.to_json() for picture in self.pictures] or None,
         }
         extra.update({key: value for key, value in optional.items() if value is not None})
         extra.update(self.extra)
@@ -210,6 +230,7 @@ class Results:
             timestamp_flag=known.get("timestamp_flag"),
             fingerprint=Fingerprint.from_json(known.get("fingerprint")),
             late_penalty=known.get("late_penalty"),
+            pictures=tuple(Picture.from_json(picture) for picture in known.get("pictures", ())),
             extra=extra,
         )
 
@@ -230,5 +251,6 @@ KNOWN_EXTRA = frozenset(
         "timestamp_flag",
         "fingerprint",
         "late_penalty",
+        "pictures",
     }
 )

@@ -5,6 +5,10 @@ Each lab's examples are graded once, as one batch of two worker processes in the
 the way `autograder grade LAB --workers 2` grades a class.
 """
 
+import base64
+import io
+
+import numpy as np
 import pytest
 from conftest import KIT, failed_checks
 
@@ -12,6 +16,8 @@ from autograder.course.config import load_config
 from autograder.course.labs import find_lab
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.workers import grade_in_parallel
+from autograder.outputs.feedback import render
+from autograder.results import Results
 
 SETTINGS = load_config(f"{KIT}/course_config.py")
 LABS = [lab for lab in SETTINGS.autograder.labs if lab != "lab1_neuron"]  # lab1: tests/test_lab1_grades.py
@@ -70,3 +76,28 @@ def test_example_loses_exactly_the_points_of_its_bug(graded, lab, variant):
     assert failed_checks(results) == variant.loses, (
         f"{lab}/{variant.student} ({variant.description}) should fail exactly {variant.loses}, failed {failed_checks(results)}"
     )
+
+
+@pytest.mark.parametrize("lab", ["lab5_gan", "lab5_gan_keras"])
+def test_the_answer_keys_sample_picture_shows_many_digits_and_reaches_the_feedback(graded, lab):
+    """The picture the GAN labs' sample checks draw for the feedback holds the samples they judged: read back from
+    its PNG and classified, the answer key's show many digits (tests/test_sample_quality.py: a collapse, one)."""
+    student = ANSWER_KEY
+    from PIL import Image
+
+    from autograder.checks.pictures import grid_tiles
+    from autograder.checks.sample_quality import SAMPLES_TITLE, load_reference_classifier, predict
+
+    results = graded(lab)[student]
+    pictures = [p for p in results["extra_data"].get("pictures", []) if p["title"] == SAMPLES_TITLE]
+    assert len(pictures) == 1, (
+        f"{lab}/{student}: one picture of the samples, got {results['extra_data'].get('pictures')}"
+    )
+    assert "Inception Score" in pictures[0]["caption"], "its caption gives the measures and their bars"
+    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(pictures[0]["png"]))))
+    samples = grid_tiles(image, 64)[:, None] * 2 - 1
+    probabilities, _ = predict(samples, load_reference_classifier())
+    labels = probabilities.argmax(axis=1)
+    assert len(set(labels.tolist())) >= 8, f"{lab}: the answer key's picture should show many digits: {labels}"
+    page = render(Results.from_json(results), student)
+    assert "Pictures of what your code did" in page and pictures[0]["png"][:100] in page, "the feedback shows it"

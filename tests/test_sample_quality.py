@@ -138,3 +138,48 @@ def test_failure_message_names_a_grey_background_and_the_digits_a_collapsed_gene
     assert "background" not in message, f"black backgrounds are right: {message}"
     real = assess(training_digits(split, 500), classifier, held_out_features)
     assert likely_causes(real, 8) == "", f"real digits suggest no cause, got {likely_causes(real, 8)!r}"
+
+
+def test_a_picture_grid_reads_back_as_the_images_it_shows():
+    import io
+
+    from PIL import Image
+
+    from autograder.checks.pictures import digits_png, grid_tiles
+
+    images = np.random.default_rng(0).random((64, 1, 28, 28))
+    shown = np.asarray(Image.open(io.BytesIO(digits_png(images, np.zeros((64, 28, 28))))))
+    assert shown.shape == (484, 1000), f"two 8 x 8 grids of 28-pixel digits, doubled, side by side: {shown.shape}"
+    error = np.abs(grid_tiles(shown, 64) - images.reshape(64, 28, 28)).max()
+    assert error <= 0.5 / 255 + 1e-6, f"each tile is its image to the nearest grey level, off by {error}"
+
+
+def labels_in_the_picture(samples, split, classifier) -> np.ndarray:
+    """The reference classifier's label of each of the 64 samples the sample checks' picture shows, read back
+    from the picture's PNG (what a student sees), not from the samples."""
+    import io
+
+    from PIL import Image
+
+    from autograder.checks.pictures import grid_tiles
+    from autograder.checks.sample_quality import draw_samples
+
+    drawn = []
+    report = {"inception_score": 1.0, "class_coverage": 1, "frechet_distance": 999.0, "mean_confidence": 0.5}
+    bars = {"inception_score": 4.0, "class_coverage": 8, "frechet_distance": 250.0, "mean_confidence": 0.7}
+    draw_samples(lambda *picture: drawn.append(picture), samples, split.test_images, report, bars)
+    ((_, png, caption),) = drawn
+    assert "Inception Score 1.00 (the bar: at least 4.0)" in caption, caption
+    tiles = grid_tiles(np.asarray(Image.open(io.BytesIO(png))), 64)
+    return predict(tiles[:, None] * 2 - 1, classifier)[0].argmax(axis=1)
+
+
+def test_the_picture_of_a_collapsed_generator_shows_one_digit_and_of_varied_samples_many(split):
+    classifier = load_reference_classifier()
+    seven = split.test_images[split.test_labels == 7][0]
+    collapsed = to_model_range(np.repeat(seven[None], 64, axis=0)).numpy()  # one digit, 64 times
+    labels = labels_in_the_picture(collapsed, split, classifier)
+    assert set(labels.tolist()) == {7}, f"a collapsed generator's picture shows one digit, read as {labels}"
+    varied = to_model_range(split.test_images[:64]).numpy()
+    labels = labels_in_the_picture(varied, split, classifier)
+    assert len(set(labels.tolist())) == 10, f"varied samples' picture shows every digit, read as {labels}"

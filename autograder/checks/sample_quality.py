@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from autograder.checks.pictures import digits_png
+
 KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REFERENCE_WEIGHTS = os.path.join(KIT, "data", "reference_classifier", "classifier.pt")
 FEATURES = 128
@@ -284,3 +286,25 @@ def shortfall(report, thresholds, aspect) -> str | None:
             f"should be at most {t['frechet_distance']:.0f}; {yours}"
         )
     raise ValueError(f"unknown aspect {aspect!r}")
+
+
+SAMPLES_TITLE = "Your generator's samples (left) beside real digits (right)"
+
+
+def measures_caption(report, thresholds) -> str:
+    """The measures of an `assess` report beside the bars of `thresholds`, as one sentence."""
+    t = thresholds
+    return (
+        f"Inception Score {report['inception_score']:.2f} (the bar: at least {t['inception_score']:.1f}); "
+        f"{report['class_coverage']} of the ten digits make up 2% or more of the samples (at least "
+        f"{t['class_coverage']}); Fréchet distance to real digits {report['frechet_distance']:.1f} (at most "
+        f"{t['frechet_distance']:.0f}); mean confidence {report['mean_confidence']:.2f} (at least "
+        f"{t['mean_confidence']:.2f})"
+    )
+
+
+def draw_samples(picture, samples, real_images, report, thresholds) -> None:
+    """The sample checks' picture for the feedback (the `picture` fixture): the first 64 samples (N, 1, 28, 28) in
+    [-1, 1] beside 64 real digits (uint8 (M, 28, 28)), captioned with the measures and their bars."""
+    real = np.asarray(real_images, dtype=np.float32) / 255
+    picture(SAMPLES_TITLE, digits_png((np.asarray(samples) + 1) / 2, real), measures_caption(report, thresholds))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from autograder.checks.pictures import PictureBook
 from autograder.errors import (
     ERROR,
     MEMORY,
@@ -87,10 +88,12 @@ def describe_failure(error: BaseException) -> tuple[str, str]:
 
 
 class GradingPlugin:
-    """Provides `sub` and records each check's result. With `kernel=None` it only collects the checks."""
+    """Provides `sub`, `lab_data` and `picture`, and records each check's result. With `kernel=None` it only
+    collects the checks."""
 
-    def __init__(self, kernel=None, limits: Limits | None = None, lab_data=None):
+    def __init__(self, kernel=None, limits: Limits | None = None, lab_data=None, pictures: PictureBook | None = None):
         self.kernel, self.limits, self._lab_data = kernel, limits, lab_data
+        self.pictures = pictures if pictures is not None else PictureBook()
         self.results: dict[str, CheckResult] = {}
         self.collected: list[CheckResult] = []
         self.grader_error: GraderError | None = None
@@ -123,6 +126,17 @@ class GradingPlugin:
     @pytest.fixture
     def lab_data(self):
         return self._lab_data
+
+    @pytest.fixture
+    def picture(self, request):
+        """picture(title, png_bytes, caption=""): a picture for the feedback, under this check's grade cell
+        (autograder/checks/pictures.py)."""
+        grade_cell = marker_arg(request.node, "grade_cell", None)
+
+        def add(title: str, png: bytes, caption: str = "") -> None:
+            self.pictures.add(title, png, caption, grade_cell)
+
+        return add
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -211,9 +225,12 @@ def collect_checks(tests_dir: str) -> list[CheckResult]:
     return plugin.collected
 
 
-def run_checks(tests_dir: str, kernel, limits: Limits, lab_data=None) -> list[CheckResult]:
-    """Every check of the lab, in file order, run against `kernel` (a notebook_runner.PreparedKernel)."""
-    plugin = GradingPlugin(kernel, limits, lab_data)
+def run_checks(
+    tests_dir: str, kernel, limits: Limits, lab_data=None, pictures: PictureBook | None = None
+) -> list[CheckResult]:
+    """Every check of the lab, in file order, run against `kernel` (a notebook_runner.PreparedKernel); what the
+    checks draw goes to `pictures`."""
+    plugin = GradingPlugin(kernel, limits, lab_data, pictures)
     run_pytest(tests_dir, plugin)
     if plugin.grader_error is not None:
         raise plugin.grader_error

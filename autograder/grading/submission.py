@@ -13,6 +13,7 @@ from functools import cache
 import nbformat
 
 from autograder.checks.lab_data import LabData
+from autograder.checks.pictures import PictureBook
 from autograder.course.config import Settings
 from autograder.course.labs import Lab
 from autograder.errors import ERROR, GraderError, SubmissionRejected
@@ -102,7 +103,8 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, fo
         lab_data = LabData(
             lab.release_dir, lab.data_dir, lab.dataset, check_seed.for_submission(settings, lab.name, sha256)
         )
-        checks = run_checks(lab.tests_dir, kernel, limits, lab_data)  # the first check's `sub` runs the notebook
+        pictures = PictureBook()
+        checks = run_checks(lab.tests_dir, kernel, limits, lab_data, pictures)  # the first `sub` runs the notebook
     finally:
         kernel.close()
     failed_cells = tuple(CellFailure(**vars(report)) for report in kernel.reports if report.status != "ok")
@@ -119,6 +121,7 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, fo
         cells=failed_cells,
         manual_max_score=manual_points(released),
         check_seed=lab_data.check_seed,
+        pictures=tuple(pictures.pictures),
     )
     return Graded(results, nb)
 

@@ -2,8 +2,8 @@
 shows an instructor who grades by hand.
 
 It is the notebook as it ran in the sandbox (the outputs of the grading run, none where a cell did not run),
-with each autograded test cell carrying, as one more output, the verdicts of the hidden checks that count
-towards it: their names, points, reasons and messages, never their code. A submission that could not be graded
+with each autograded test cell carrying, as more outputs, the verdicts of the hidden checks that count towards
+it (their names, points, reasons and messages, never their code) and the pictures they drew. A submission that could not be graded
 at all (not a notebook, another lab's) shows the released notebook under a note that says why, so that formgrader
 has a page for it as for every other. Then the whole notebook is made inert (outputs/inert_output.py), since
 formgrader renders it without sanitising it.
@@ -41,9 +41,12 @@ def with_verdicts(nb, results: Results):
     for cell in marked.cells:
         checks = by_cell.get(grade_id(cell))
         if checks and is_public_test(cell):
-            cell.setdefault("outputs", []).append(
-                nbformat.v4.new_output("stream", name="stdout", text=verdicts_text(checks))
-            )
+            outputs = cell.setdefault("outputs", [])
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=verdicts_text(checks)))
+            for picture in results.pictures:
+                if picture.grade_cell == grade_id(cell):
+                    data = {"image/png": picture.png, "text/plain": f"{picture.title}: {picture.caption}"}
+                    outputs.append(nbformat.v4.new_output("display_data", data=data))
     return marked
 
 

@@ -79,7 +79,7 @@ def test_training_runs_on_the_graders_device(sub, trained_samples, device):
     )
 
 
-def measures(sub, trained_samples, quality, seen_images) -> dict:
+def measures(sub, trained_samples, quality, seen_images, picture) -> dict:
     """The sample_quality measures of the samples, and their originality (copies of real images, images that
     ignore the noise), computed once per kernel."""
 
@@ -88,6 +88,7 @@ def measures(sub, trained_samples, quality, seen_images) -> dict:
         samples, redrawn = np.clip(samples, -1, 1), np.clip(redrawn, -1, 1)
         classifier, real_features = quality
         report = sample_quality.assess(samples, classifier, real_features)
+        sample_quality.draw_samples(picture, samples, seen_images[-64:], report, THRESHOLDS)  # held-out digits
         return {**report, **sample_quality.originality(samples, redrawn, seen_images, THRESHOLDS["copy_distance"])}
 
     return sub.once("measures", compute)
@@ -95,23 +96,29 @@ def measures(sub, trained_samples, quality, seen_images) -> dict:
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(400)
-def test_samples_are_recognisable_digits(sub, trained_samples, quality, seen_images):
+def test_samples_are_recognisable_digits(sub, trained_samples, quality, seen_images, picture):
     """after the budgeted training run, the reference classifier reads the samples as clear, varied digits"""
-    problem = sample_quality.shortfall(measures(sub, trained_samples, quality, seen_images), THRESHOLDS, "digits")
+    problem = sample_quality.shortfall(
+        measures(sub, trained_samples, quality, seen_images, picture), THRESHOLDS, "digits"
+    )
     assert problem is None, problem
 
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(400)
-def test_samples_cover_the_digits(sub, trained_samples, quality, seen_images):
+def test_samples_cover_the_digits(sub, trained_samples, quality, seen_images, picture):
     """after the budgeted training run, the samples show most of the ten digits (no mode collapse)"""
-    problem = sample_quality.shortfall(measures(sub, trained_samples, quality, seen_images), THRESHOLDS, "coverage")
+    problem = sample_quality.shortfall(
+        measures(sub, trained_samples, quality, seen_images, picture), THRESHOLDS, "coverage"
+    )
     assert problem is None, problem
 
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(400)
-def test_samples_are_close_to_real_digits(sub, trained_samples, quality, seen_images):
+def test_samples_are_close_to_real_digits(sub, trained_samples, quality, seen_images, picture):
     """after the budgeted training run, the samples are near real digits in the reference classifier's feature space"""
-    problem = sample_quality.shortfall(measures(sub, trained_samples, quality, seen_images), THRESHOLDS, "realism")
+    problem = sample_quality.shortfall(
+        measures(sub, trained_samples, quality, seen_images, picture), THRESHOLDS, "realism"
+    )
     assert problem is None, problem
