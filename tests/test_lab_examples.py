@@ -101,3 +101,31 @@ def test_the_answer_keys_sample_picture_shows_many_digits_and_reaches_the_feedba
     assert len(set(labels.tolist())) >= 8, f"{lab}: the answer key's picture should show many digits: {labels}"
     page = render(Results.from_json(results), student)
     assert "Pictures of what your code did" in page and pictures[0]["png"][:100] in page, "the feedback shows it"
+
+
+def confusion_shades(picture: dict) -> np.ndarray:
+    """The 10 x 10 grey levels of a lab4 confusion picture (autograder/checks/pictures.confusion_png), read back
+    from its PNG at the middle of each cell: 0 black (all of that row), 255 white (none)."""
+    from PIL import Image
+
+    image = np.asarray(Image.open(io.BytesIO(base64.b64decode(picture["png"]))))
+    middles = [(28 + index * 28 + 14) * 2 for index in range(10)]
+    return image[np.ix_(middles, middles)].astype(int)
+
+
+def test_lab4s_confusion_pictures_show_the_answer_keys_diagonal_and_a_broken_cnns_mistakes(graded):
+    pictures = {
+        student: graded("lab4_mnist")[student]["extra_data"].get("pictures", []) for student in ("alice", "carla")
+    }
+    assert [len(found) for found in pictures.values()] == [2, 2], "one picture for the MLP and one for the CNN each"
+    for picture in pictures["alice"]:
+        shades = confusion_shades(picture)
+        darkest = shades.argmin(axis=1)
+        assert (darkest == np.arange(10)).all(), (
+            f"the answer key's {picture['title']}: each row darkest on the diagonal"
+        )
+    cnn = next(picture for picture in pictures["carla"] if "CNN" in picture["title"])
+    assert (confusion_shades(cnn).argmin(axis=1) != np.arange(10)).any(), (
+        "carla's CNN (no zero_grad, 39% right) calls some digit mostly something else, and the picture shows it"
+    )
+    assert "accuracy 38.9% (at least 85%)" in cnn["caption"], cnn["caption"]

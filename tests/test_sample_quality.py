@@ -140,20 +140,6 @@ def test_failure_message_names_a_grey_background_and_the_digits_a_collapsed_gene
     assert likely_causes(real, 8) == "", f"real digits suggest no cause, got {likely_causes(real, 8)!r}"
 
 
-def test_a_picture_grid_reads_back_as_the_images_it_shows():
-    import io
-
-    from PIL import Image
-
-    from autograder.checks.pictures import digits_png, grid_tiles
-
-    images = np.random.default_rng(0).random((64, 1, 28, 28))
-    shown = np.asarray(Image.open(io.BytesIO(digits_png(images, np.zeros((64, 28, 28))))))
-    assert shown.shape == (484, 1000), f"two 8 x 8 grids of 28-pixel digits, doubled, side by side: {shown.shape}"
-    error = np.abs(grid_tiles(shown, 64) - images.reshape(64, 28, 28)).max()
-    assert error <= 0.5 / 255 + 1e-6, f"each tile is its image to the nearest grey level, off by {error}"
-
-
 def labels_in_the_picture(samples, split, classifier) -> np.ndarray:
     """The reference classifier's label of each of the 64 samples the sample checks' picture shows, read back
     from the picture's PNG (what a student sees), not from the samples."""

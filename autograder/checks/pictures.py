@@ -84,3 +84,24 @@ def grid_tiles(image: np.ndarray, count: int, columns: int = 8, gap: int = 2, sc
         for index in range(count)
     ]
     return np.stack(tiles)
+
+
+def confusion_png(true_labels, predicted, classes: int = 10, cell: int = 28, scale: int = 2) -> bytes:
+    """A confusion matrix as PNG: row i, column j is dark in proportion to the share of the digits i that were
+    called j (white: none, black: all); the diagonal is what was right. Digits label the rows and columns."""
+    from PIL import Image, ImageDraw
+
+    counts = np.zeros((classes, classes))
+    np.add.at(counts, (np.asarray(true_labels, dtype=int), np.asarray(predicted, dtype=int)), 1)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    margin = cell
+    image = Image.new("L", (margin + classes * cell + 1, margin + classes * cell + 1), 255)
+    draw = ImageDraw.Draw(image)
+    for row in range(classes):
+        draw.text((margin // 3, margin + row * cell + cell // 3), str(row), fill=0)
+        draw.text((margin + row * cell + cell // 3, margin // 3), str(row), fill=0)
+        for column in range(classes):
+            left, top = margin + column * cell, margin + row * cell
+            shade = int(round(255 * (1 - shares[row, column])))
+            draw.rectangle((left, top, left + cell, top + cell), fill=shade, outline=200)
+    return png(np.asarray(image), scale=scale)

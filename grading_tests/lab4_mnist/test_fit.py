@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from autograder.checks.expect import losses_of
+from autograder.checks.pictures import confusion_png
 from autograder.errors import GraderError
 
 pytestmark = pytest.mark.grade_cell("test_fit")
@@ -95,22 +96,30 @@ def held_out_accuracy(sub, data, name, device):
         f"_ag_batches = _ag_loader(_ag_train_x, _ag_train_y, {BATCH_SIZE}, shuffle=True, seed={SEED})\n"
     )
     call = f"fit({name}(), training images, {EPOCHS}, {LEARNING_RATE}, {device!r})"
-    losses_of(
+    losses = losses_of(
         sub.call("fit", sub.ref("_ag_model"), sub.ref("_ag_batches"), EPOCHS, LEARNING_RATE, device), EPOCHS, call
     )
     # the held-out images reach the kernel only now, after training, to be classified (their labels stay here)
     scores = np.asarray(sub.call("_ag_logits", sub.ref("_ag_model"), sub.tensor(data.test_images), device))
-    return float(np.mean(np.argmax(scores, axis=1) == data.test_labels)), call
+    predicted = np.argmax(scores, axis=1)
+    return float(np.mean(predicted == data.test_labels)), call, losses, predicted
 
 
-def check_accuracy(sub, lab_data, data, name):
+def check_accuracy(sub, lab_data, data, name, picture):
     if lab_data.dataset not in THRESHOLDS:  # a course setting, not the student's fault: stop grading
         raise GraderError(
             f"lab4_mnist has no accuracy thresholds for the data set {lab_data.dataset!r}: measure them "
             "with bench/lab4_accuracy.py and add them to grading_tests/lab4_mnist/test_fit.py"
         )
-    accuracy, call = held_out_accuracy(sub, data, name, lab_data.device)
+    accuracy, call, losses, predicted = held_out_accuracy(sub, data, name, lab_data.device)
     threshold = THRESHOLDS[lab_data.dataset][name]
+    picture(
+        f"What your {name} called each held-out image after fit",
+        confusion_png(data.test_labels, predicted),
+        f"row: the true class, column: your {name}'s answer, darker: a larger share of that row (the diagonal is "
+        f"right); accuracy {accuracy:.1%} (at least {threshold:.0%}); training loss per epoch "
+        + ", ".join(f"{loss:.3f}" for loss in losses),
+    )
     assert accuracy >= threshold, (
         f"after {call} (torch seed {SEED}), {name} should classify at least {threshold:.0%} of the "
         f"{len(data.test_labels):,} held-out images right, it got {accuracy:.1%}"
@@ -119,13 +128,13 @@ def check_accuracy(sub, lab_data, data, name):
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(90)  # the reference takes about 2 s
-def test_mlp_accuracy_after_fit(sub, lab_data, kernel_data):
+def test_mlp_accuracy_after_fit(sub, lab_data, kernel_data, picture):
     """after fit, the MLP classifies the held-out images well"""
-    check_accuracy(sub, lab_data, kernel_data, "MLP")
+    check_accuracy(sub, lab_data, kernel_data, "MLP", picture)
 
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(120)  # the reference takes about 5 s
-def test_cnn_accuracy_after_fit(sub, lab_data, kernel_data):
+def test_cnn_accuracy_after_fit(sub, lab_data, kernel_data, picture):
     """after fit, the CNN classifies the held-out images well"""
-    check_accuracy(sub, lab_data, kernel_data, "CNN")
+    check_accuracy(sub, lab_data, kernel_data, "CNN", picture)

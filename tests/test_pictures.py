@@ -1,0 +1,42 @@
+"""The pictures checks draw for the feedback (autograder/checks/pictures.py) show what they were given."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from autograder.checks.pictures import PictureBook, confusion_png, digits_png, grid_tiles
+
+
+def decoded(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+def test_a_picture_grid_reads_back_as_the_images_it_shows():
+    images = np.random.default_rng(0).random((64, 1, 28, 28))
+    shown = decoded(digits_png(images, np.zeros((64, 28, 28))))
+    assert shown.shape == (484, 1000), f"two 8 x 8 grids of 28-pixel digits, doubled, side by side: {shown.shape}"
+    error = np.abs(grid_tiles(shown, 64) - images.reshape(64, 28, 28)).max()
+    assert error <= 0.5 / 255 + 1e-6, f"each tile is its image to the nearest grey level, off by {error}"
+
+
+def test_a_confusion_picture_is_dark_where_the_answers_went():
+    true = np.repeat(np.arange(10), 10)
+    predicted = true.copy()
+    predicted[true == 3] = 5  # every 3 called a 5
+    shown = decoded(confusion_png(true, predicted, cell=28, scale=1))
+
+    def shade(row, column):  # the middle of the cell of true class `row`, answer `column`
+        return int(shown[28 + row * 28 + 14, 28 + column * 28 + 14])
+
+    assert shade(0, 0) == 0 and shade(9, 9) == 0, "a class always right is black on the diagonal"
+    assert shade(3, 3) == 255 and shade(3, 5) == 0, "a class always called another is white there, black where it went"
+    assert shade(0, 1) == 255, "an answer never given is white"
+
+
+def test_a_picture_drawn_again_replaces_the_first():
+    book = PictureBook()
+    book.add("samples", b"first", "", "cell")
+    book.add("samples", b"again", "", "cell")
+    book.add("samples", b"other cell", "", "other")
+    assert [(p.grade_cell, p.png) for p in book.pictures] == [("cell", "YWdhaW4="), ("other", "b3RoZXIgY2VsbA==")]
