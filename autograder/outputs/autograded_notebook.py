@@ -3,9 +3,9 @@ shows an instructor who grades by hand.
 
 It is the notebook as it ran in the sandbox (the outputs of the grading run, none where a cell did not run),
 with each autograded test cell carrying, as more outputs, the verdicts of the hidden checks that count towards
-it (their names, points, reasons and messages, never their code) and the pictures they drew. A submission that could not be graded
-at all (not a notebook, another lab's) shows the released notebook under a note that says why, so that formgrader
-has a page for it as for every other. Then the whole notebook is made inert (outputs/inert_output.py), since
+it (their names, points, reasons and messages, never their code) and the pictures they drew. A submission that
+could not be graded at all (not a notebook, another lab's) shows the released notebook under a note that says
+why, so that formgrader has a page for it as for every other. Then the whole notebook is made inert (outputs/inert_output.py), since
 formgrader renders it without sanitising it.
 """
 

@@ -80,7 +80,8 @@ def output_html(output) -> str:
     for mimetype in ("image/png", "image/jpeg"):
         value = data.get(mimetype)
         if isinstance(value, str) and _BASE64.fullmatch(value):
-            return f'<div class="cell-output"><img alt="an output of this cell" src="data:{mimetype};base64,{value}"></div>'
+            image = f'<img alt="an output of this cell" src="data:{mimetype};base64,{value}">'
+            return '<div class="cell-output">' + image + "</div>"
     if isinstance(data.get("text/html"), str):
         return '<div class="cell-output">' + inert_html(data["text/html"]) + "</div>"
     if isinstance(data.get("text/plain"), str):
