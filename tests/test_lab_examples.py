@@ -129,3 +129,9 @@ def test_lab4s_confusion_pictures_show_the_answer_keys_diagonal_and_a_broken_cnn
         "carla's CNN (no zero_grad, 39% right) calls some digit mostly something else, and the picture shows it"
     )
     assert "accuracy 38.9% (at least 85%)" in cnn["caption"], cnn["caption"]
+
+
+def test_lab3s_picture_shows_the_answer_keys_xor_network_over_the_plane(graded):
+    pictures = graded("lab3_backprop")[ANSWER_KEY]["extra_data"].get("pictures", [])
+    assert [picture["title"] for picture in pictures] == ["The network train_xor(seed=0) returned, over the plane"]
+    assert pictures[0]["grade_cell"] == "test_train_xor", "it belongs with the XOR check's verdicts in formgrader"

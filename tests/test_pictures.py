@@ -5,7 +5,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from autograder.checks.pictures import PictureBook, confusion_png, digits_png, grid_tiles
+from autograder.checks.pictures import PictureBook, confusion_png, decision_png, digits_png, grid_tiles
 
 
 def decoded(png: bytes) -> np.ndarray:
@@ -40,3 +40,15 @@ def test_a_picture_drawn_again_replaces_the_first():
     book.add("samples", b"again", "", "cell")
     book.add("samples", b"other cell", "", "other")
     assert [(p.grade_cell, p.png) for p in book.pictures] == [("cell", "YWdhaW4="), ("other", "b3RoZXIgY2VsbA==")]
+
+
+def test_a_decision_picture_is_light_where_the_classifier_says_0_and_marks_the_inputs_by_their_label():
+    points, labels = np.array([[0.0, 0.0], [1.0, 1.0]]), [0, 1]
+    shown = decoded(decision_png(lambda xy: (xy[:, 0] > 0.5).astype(float), points, labels, size=200))
+
+    def pixel(x, y):  # the picture's pixel at input (x, y), over [-0.5, 1.5]^2, doubled
+        return int(shown[round((1.5 - y) / 2 * 199) * 2, round((x + 0.5) / 2 * 199) * 2])
+
+    assert pixel(0.0, 1.0) == 255 and pixel(1.0, 0.0) == 102, "white where it says 0, grey (40 %) where it says 1"
+    assert pixel(0.5, 0.25) == 0 or pixel(0.51, 0.25) == 0, "the black boundary where it crosses 0.5"
+    assert pixel(0.0, 0.0) == 255 and pixel(1.0, 1.0) == 0, "a white square for label 0, a black one for label 1"

@@ -105,3 +105,26 @@ def confusion_png(true_labels, predicted, classes: int = 10, cell: int = 28, sca
             shade = int(round(255 * (1 - shares[row, column])))
             draw.rectangle((left, top, left + cell, top + cell), fill=shade, outline=200)
     return png(np.asarray(image), scale=scale)
+
+
+def decision_png(predict, points, labels, low: float = -0.5, high: float = 1.5, size: int = 200) -> bytes:
+    """A 2-input classifier over the square [low, high]^2 as PNG: `predict` maps points (N, 2) to outputs (N,) in
+    [0, 1]; light where it says 0, darker towards 1, black where it crosses 0.5 (its decision boundary); each of
+    `points` (M, 2) a square, filled black where its label is 1, white where it is 0. Up is the second input."""
+    from PIL import Image, ImageDraw
+
+    axis = np.linspace(low, high, size)
+    first, second = np.meshgrid(axis, axis[::-1])  # row 0 is the top: the second input at its highest
+    outputs = np.asarray(predict(np.column_stack([first.ravel(), second.ravel()])), dtype=float).reshape(size, size)
+    above = outputs >= 0.5
+    boundary = np.zeros_like(above)
+    boundary[:, 1:] |= above[:, 1:] != above[:, :-1]
+    boundary[1:, :] |= above[1:, :] != above[:-1, :]
+    shades = np.where(boundary, 0, 255 * (1 - 0.6 * np.clip(outputs, 0, 1))).round().astype(np.uint8)
+    image = Image.fromarray(shades, mode="L")
+    draw = ImageDraw.Draw(image)
+    for (x, y), label in zip(np.asarray(points, dtype=float), labels, strict=True):
+        column = (x - low) / (high - low) * (size - 1)
+        row = (high - y) / (high - low) * (size - 1)
+        draw.rectangle((column - 5, row - 5, column + 5, row + 5), fill=0 if label else 255, outline=0)
+    return png(np.asarray(image), scale=2)
