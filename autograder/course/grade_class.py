@@ -36,7 +36,7 @@ from autograder.grading.submitted_files import find_submissions as find_submitte
 from autograder.grading.workers import grade_in_parallel
 from autograder.outputs.autograded_notebook import autograded_view, write_autograded_notebook
 from autograder.outputs.feedback import write_feedback
-from autograder.outputs.gradebook import record_due_date, record_results, submission_grades
+from autograder.outputs.gradebook import record_due_date, record_results
 from autograder.outputs.inert_output import printable_line
 from autograder.outputs.results import read_results, write_results
 from autograder.results import Fingerprint, Results
@@ -107,10 +107,11 @@ def plan_grading(settings: Settings, lab: Lab, force: bool = False, students: li
     refused, to_grade, kept = {}, [], []
     for submitted in submissions:
         problem = student_id_problem(submitted.student)
-        reason = "asked for (--force)" if force else regrade_reason(settings, lab, submitted, fingerprint)
         if problem is not None:
             refused[submitted.student] = problem
-        elif reason is None:
+            continue
+        reason = "asked for (--force)" if force else regrade_reason(settings, lab, submitted, fingerprint)
+        if reason is None:
             kept.append(submitted)
         else:
             to_grade.append((submitted, reason))
@@ -135,28 +136,23 @@ def penalty_noted(results: Results, penalty: float | None) -> Results:
     return results.with_note(note, late_penalty=penalty)
 
 
-def write_submission_secret(folder: str, secret: bytes | None) -> None:
-    """submission_secret.txt beside the notebook, as nbgrader's autograde and generate_feedback copy it: the key
-    release_feedback files the student's page under (the bytes are the student's: nbgrader hashes them)."""
-    path = os.path.join(folder, SUBMISSION_SECRET_FILE)
-    if secret is None:
-        if os.path.lexists(path):
-            os.remove(path)
-        return
-    with open(path, "wb") as handle:
-        handle.write(secret)
+def write_or_remove(path: str, content: bytes | None) -> None:
+    """Write `content` to `path`, or remove what is there when there is none."""
+    if content is not None:
+        with open(path, "wb") as handle:
+            handle.write(content)
+    elif os.path.lexists(path):
+        os.remove(path)
 
 
-def write_timestamp(folder: str, timestamp: Timestamp) -> None:
-    """autograded/<student>/<lab>/timestamp.txt as nbgrader's autograde leaves it: the submission's time, in
-    nbgrader's layout (written from the parsed time, never the student's bytes); none without one."""
-    path = os.path.join(folder, TIMESTAMP_FILE)
-    if timestamp.when is None:
-        if os.path.lexists(path):
-            os.remove(path)
-        return
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(timestamp.when.strftime(NBGRADER_TIME))
+def write_beside_notebook(folder: str, timestamp: Timestamp, secret: bytes | None) -> None:
+    """timestamp.txt and submission_secret.txt in `folder`, as nbgrader's autograde and generate_feedback copy them:
+    the time in nbgrader's layout, written from the parsed time (never the student's bytes), and the key
+    release_feedback files the student's page under (the student's bytes: nbgrader only hashes them); a file the
+    submission lacks is not there either."""
+    when = timestamp.when.strftime(NBGRADER_TIME).encode() if timestamp.when is not None else None
+    write_or_remove(os.path.join(folder, TIMESTAMP_FILE), when)
+    write_or_remove(os.path.join(folder, SUBMISSION_SECRET_FILE), secret)
 
 
 def record_submission(
@@ -166,19 +162,16 @@ def record_submission(
     timestamp.txt beside it, as nbgrader's generate_feedback leaves it for release_feedback), then results.json."""
     results = replace(timestamp_noted(graded.results, submitted.timestamp), fingerprint=fingerprint)
     student, layout = submitted.student, settings.layout
-    penalty = record_results(settings, lab.name, lab.notebook_name, student, results, submitted.timestamp.when)
-    results = penalty_noted(results, penalty)
+    grades = record_results(settings, lab.name, lab.notebook_name, student, results, submitted.timestamp.when)
+    results = penalty_noted(results, grades.late_penalty)
     folder = layout.autograded_dir(student, lab.name)
     view = autograded_view(graded.notebook, results, lab.release_notebook)
     write_autograded_notebook(os.path.join(folder, lab.notebook_name + ".ipynb"), view)
     secret = read_submission_secret(submitted.folder)
-    write_timestamp(folder, submitted.timestamp)
-    write_submission_secret(folder, secret)
-    grades = submission_grades(settings, lab.name, lab.notebook_name, student)
+    write_beside_notebook(folder, submitted.timestamp, secret)
     page = layout.feedback_page(student, lab.name, lab.notebook_name)
     write_feedback(page, results, student, grades, view)
-    write_timestamp(os.path.dirname(page), submitted.timestamp)
-    write_submission_secret(os.path.dirname(page), secret)
+    write_beside_notebook(os.path.dirname(page), submitted.timestamp, secret)
     write_results(layout.results_path(student, lab.name), results)
     return results
 
@@ -200,11 +193,13 @@ def grade_all(
     plan = plan_grading(settings, lab, force, students)
     if progress:
         print(plan.summary(lab.name), file=sys.stderr)
-    graded = {
-        student: rejected(settings, lab, submitted.notebook, submitted.folder, problem, 0.0).results
-        for submitted in plan.submissions
-        if (problem := plan.refused.get(student := submitted.student)) is not None
-    }  # said, never recorded: the gradebook's ids go into formgrader's pages as they are
+    graded = {}
+    for submitted in plan.submissions:
+        problem = plan.refused.get(submitted.student)
+        if problem is not None:  # said, never recorded: the gradebook's ids go into formgrader's pages as they are
+            graded[submitted.student] = rejected(
+                settings, lab, submitted.notebook, submitted.folder, problem, 0.0
+            ).results
     for submitted in plan.kept:
         graded[submitted.student] = read_results(settings.layout.results_path(submitted.student, lab.name))
     to_grade = [submitted for submitted, _ in plan.to_grade]

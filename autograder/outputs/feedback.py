@@ -14,15 +14,13 @@ sanitised again here. The page forbids scripts and every request itself (Content
 
 import html
 import os
-import re
 from dataclasses import dataclass
 from functools import cache
 
-from autograder.outputs.inert_output import inert_html, printable
+from autograder.outputs.inert_output import BASE64_TEXT, inert_html, printable
 from autograder.results import Results
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
-_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def output_html(output) -> str:
     data = output.get("data", {})
     for mimetype in ("image/png", "image/jpeg"):
         value = data.get(mimetype)
-        if isinstance(value, str) and _BASE64.fullmatch(value):
+        if isinstance(value, str) and BASE64_TEXT.fullmatch(value):
             image = f'<img alt="an output of this cell" src="data:{mimetype};base64,{value}">'
             return '<div class="cell-output">' + image + "</div>"
     if isinstance(data.get("text/html"), str):

@@ -65,9 +65,9 @@ def record_due_date(settings: Settings, lab: str) -> None:
 
 def record_results(
     settings: Settings, lab: str, notebook: str, student: str, results: Results, timestamp: datetime | None
-) -> float | None:
+) -> SubmissionGrades:
     """Write one submission's autograded scores, its time (naive UTC; None without timestamp.txt) and its late
-    penalty; manual scores already given by a person are kept. Returns the penalty (None: not late)."""
+    penalty; manual scores already given by a person are kept. Returns the gradebook's view of it afterwards."""
     scores = cell_scores(results)
     with open_gradebook(settings) as gradebook, warnings.catch_warnings():
         # nbgrader 0.9.6's add_submission triggers SQLAlchemy 2.1 autoflush warnings; the rows are written right
@@ -85,10 +85,11 @@ def record_results(
             else:
                 grade.needs_manual_grade = grade.manual_score is None
         gradebook.db.commit()
-    return assign_late_penalty(settings, lab, notebook, student)
+    assign_late_penalty(settings, lab, notebook, student)
+    return submission_grades(settings, lab, notebook, student)
 
 
-def assign_late_penalty(settings: Settings, lab: str, notebook: str, student: str) -> float | None:
+def assign_late_penalty(settings: Settings, lab: str, notebook: str, student: str) -> None:
     """nbgrader's own late-penalty step (AssignLatePenalties, configured by course_config.py: its plugin_class,
     and c.LateSubmissionPlugin.penalty_method) on the submission as the gradebook now holds it."""
     step = AssignLatePenalties(config=settings.config)
@@ -96,8 +97,6 @@ def assign_late_penalty(settings: Settings, lab: str, notebook: str, student: st
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)
         step.preprocess(nbformat.v4.new_notebook(), resources)
-    with open_gradebook(settings) as gradebook:
-        return gradebook.find_submission_notebook(notebook, lab, student).late_submission_penalty
 
 
 def submission_grades(settings: Settings, lab: str, notebook: str, student: str) -> SubmissionGrades | None:

@@ -108,7 +108,7 @@ class HtmlBudget:
         return True
 
 
-_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+BASE64_TEXT = re.compile(r"[A-Za-z0-9+/=\s]*")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_.+#() -]{0,100}")
 _CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NBGRADER_FLAGS = ("grade", "solution", "locked", "task")
@@ -198,7 +198,7 @@ def inert_output(output, sanitise_html: bool = True) -> dict | None:
         if mimetype == "text/html":
             kept[mimetype] = inert_html(value) if sanitise_html else html_as_text(value)
         elif mimetype.startswith("image/"):
-            if _BASE64.fullmatch(value):
+            if BASE64_TEXT.fullmatch(value):
                 kept[mimetype] = value
             else:
                 removed.append(mimetype)
