@@ -82,13 +82,22 @@ class Picture:
     caption: str
     png: str  # the PNG's bytes, base64
     grade_cell: str | None = None
+    check: str | None = None  # the pytest id of the check that drew it (CheckOutcome.check): shown beside it
 
     def to_json(self) -> dict:
-        return {"title": self.title, "caption": self.caption, "png": self.png, "grade_cell": self.grade_cell}
+        return {
+            "title": self.title,
+            "caption": self.caption,
+            "png": self.png,
+            "grade_cell": self.grade_cell,
+            "check": self.check,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> "Picture":
-        return cls(str(data["title"]), str(data["caption"]), str(data["png"]), data.get("grade_cell"))
+        return cls(
+            str(data["title"]), str(data["caption"]), str(data["png"]), data.get("grade_cell"), data.get("check")
+        )
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ import io
 import numpy as np
 import pytest
 from conftest import KIT, failed_checks
+from formgrader_browser import open_browser, screenshot
 
 from autograder.course.config import load_config
 from autograder.course.labs import find_lab
 from autograder.demo.examples import load_variants, write_variant
 from autograder.grading.workers import grade_in_parallel
-from autograder.outputs.feedback import render
+from autograder.outputs.feedback import render, write_feedback
 from autograder.results import Results
 
 SETTINGS = load_config(f"{KIT}/course_config.py")
@@ -25,26 +26,39 @@ CASES = [(lab, variant) for lab in LABS for variant in load_variants(SETTINGS, l
 ANSWER_KEY, STUB = "alice", "zoe"  # in every lab's examples: the answer key as handed in, the untouched stub
 
 
-@pytest.fixture(scope="module")
-def graded(settings, tmp_path_factory):
-    """{lab: {student: results}}, each lab's examples graded on first use."""
-    done = {}
+class GradedExamples:
+    """Each lab's examples graded on first use: `graded(lab)` is {student: results as JSON}, and each submission's
+    feedback page is written as `grade` writes it, at `graded.feedback_page(lab, student)`."""
 
-    def results(lab):
-        if lab not in done:
-            folder = tmp_path_factory.mktemp(lab)
-            variants = load_variants(settings, lab)
+    def __init__(self, settings, tmp_path_factory):
+        self.settings, self.tmp_path_factory = settings, tmp_path_factory
+        self.results, self.folders = {}, {}
+
+    def __call__(self, lab: str) -> dict[str, dict]:
+        if lab not in self.results:
+            folder = self.tmp_path_factory.mktemp(lab)
+            variants = load_variants(self.settings, lab)
             paths = [str(folder / f"{variant.student}.ipynb") for variant in variants]
             for variant, path in zip(variants, paths):
-                write_variant(settings, lab, variant, path)
+                write_variant(self.settings, lab, variant, path)
             tasks = [(path, str(folder)) for path in paths]
             graded_all = [
-                graded for _, graded in grade_in_parallel(settings, find_lab(settings, lab), tasks, workers=2)
+                graded for _, graded in grade_in_parallel(self.settings, find_lab(self.settings, lab), tasks, workers=2)
             ]
-            done[lab] = {variant.student: each.results.to_json() for variant, each in zip(variants, graded_all)}
-        return done[lab]
+            for variant, each in zip(variants, graded_all):
+                write_feedback(str(folder / f"{variant.student}.html"), each.results, variant.student, nb=each.notebook)
+            self.results[lab] = {variant.student: each.results.to_json() for variant, each in zip(variants, graded_all)}
+            self.folders[lab] = folder
+        return self.results[lab]
 
-    return results
+    def feedback_page(self, lab: str, student: str) -> str:
+        self(lab)
+        return str(self.folders[lab] / f"{student}.html")
+
+
+@pytest.fixture(scope="module")
+def graded(settings, tmp_path_factory):
+    return GradedExamples(settings, tmp_path_factory)
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -100,7 +114,10 @@ def test_the_answer_keys_sample_picture_shows_many_digits_and_reaches_the_feedba
     labels = probabilities.argmax(axis=1)
     assert len(set(labels.tolist())) >= 8, f"{lab}: the answer key's picture should show many digits: {labels}"
     page = render(Results.from_json(results), student)
-    assert "Pictures of what your code did" in page and pictures[0]["png"][:100] in page, "the feedback shows it"
+    assert pictures[0]["check"].endswith("::test_samples_are_recognisable_digits"), (
+        f"it stays beside the first sample check that drew it, not {pictures[0]['check']}"
+    )
+    assert pictures[0]["png"][:100] in page, "the feedback shows it"
 
 
 def confusion_shades(picture: dict) -> np.ndarray:
@@ -129,9 +146,53 @@ def test_lab4s_confusion_pictures_show_the_answer_keys_diagonal_and_a_broken_cnn
         "carla's CNN (no zero_grad, 39% right) calls some digit mostly something else, and the picture shows it"
     )
     assert "accuracy 38.9% (at least 85%)" in cnn["caption"], cnn["caption"]
+    assert "missing optimizer.zero_grad()" in cnn["caption"], f"the caption says the likely cause: {cnn['caption']}"
+    message = next(
+        test["output"]
+        for test in graded("lab4_mnist")["carla"]["tests"]
+        if "CNN" in test["name"] and test["status"] == "failed"
+    )
+    assert "missing optimizer.zero_grad()" in message, f"so does the failed check's message: {message}"
+    gina = next(p for p in graded("lab4_mnist")["gina"]["extra_data"]["pictures"] if "CNN" in p["title"])
+    assert "worse than guessing at random" in gina["caption"], f"a learning rate of 0.1: {gina['caption']}"
+    assert "Note:" not in "".join(picture["caption"] for picture in pictures["alice"]), "the answer key: no cause"
 
 
-def test_lab3s_picture_shows_the_answer_keys_xor_network_over_the_plane(graded):
+def test_lab3s_pictures_show_the_answer_keys_loss_curves_and_xor_network_over_the_plane(graded):
     pictures = graded("lab3_backprop")[ANSWER_KEY]["extra_data"].get("pictures", [])
-    assert [picture["title"] for picture in pictures] == ["The network train_xor(seed=0) returned, over the plane"]
-    assert pictures[0]["grade_cell"] == "test_train_xor", "it belongs with the XOR check's verdicts in formgrader"
+    assert [(picture["title"], picture["grade_cell"]) for picture in pictures] == [
+        ("Your network's loss while it trained", "test_train"),
+        ("The network train_xor(seed=0) returned, over the plane", "test_train_xor"),
+    ], "the loss curves beside the train check, the XOR network beside its check (formgrader: under their cells)"
+    from PIL import Image
+
+    curve = np.asarray(Image.open(io.BytesIO(base64.b64decode(pictures[0]["png"]))))
+    first, last = (np.flatnonzero(curve[:, column] < 128).min() for column in (44 * 2 + 4, (360 - 70) * 2 - 4))
+    assert last > first + 150, f"the answer key's loss falls: its highest line starts at row {first}, ends at {last}"
+
+
+FEEDBACK_PAGES = [("lab4_mnist", "alice"), ("lab4_mnist", "carla"), ("lab5_gan", "alice"), ("lab5_gan", "paula")]
+
+
+def test_feedback_pages_show_their_pictures_and_every_checks_reason_in_a_real_browser(graded):
+    """Headless Chromium opens lab4's and lab5_gan's feedback pages (the answer key and a broken example each): every
+    picture decodes, the page holds no script, and its text gives each check with its reason. Screenshots:
+    test-output/screenshots/feedback_<lab>_<student>.png."""
+    with open_browser() as browser:
+        for lab, student in FEEDBACK_PAGES:
+            browser.get("file://" + graded.feedback_page(lab, student))
+            screenshot(browser, f"feedback_{lab}_{student}")
+            images = browser.execute_script(
+                "return Array.from(document.images, image => [image.alt, image.complete, image.naturalWidth]);"
+            )
+            pictures = graded(lab)[student]["extra_data"].get("pictures", [])
+            assert len(images) >= len(pictures) > 0, f"{lab}/{student}: every picture in the page, got {images}"
+            undecoded = [alt for alt, complete, width in images if not (complete and width > 0)]
+            assert undecoded == [], f"{lab}/{student}: pictures the browser could not decode: {undecoded}"
+            assert browser.execute_script("return document.scripts.length;") == 0, f"{lab}/{student}: no script"
+            text = browser.find_element("tag name", "body").text
+            for test in graded(lab)[student]["tests"]:
+                assert test["name"] in text, f"{lab}/{student}: the page names the check {test['name']!r}"
+                if test["status"] != "passed":
+                    reason = test["extra_data"]["reason"]
+                    assert reason in text, f"{lab}/{student}: the page gives {test['name']!r} its reason {reason!r}"

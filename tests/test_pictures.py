@@ -5,7 +5,15 @@ import io
 import numpy as np
 from PIL import Image
 
-from autograder.checks.pictures import PictureBook, confusion_png, decision_png, digits_png, grid_tiles
+from autograder.checks.pictures import (
+    PictureBook,
+    confusion_png,
+    curve_png,
+    decision_png,
+    digits_png,
+    grid_tiles,
+    truth_table_png,
+)
 
 
 def decoded(png: bytes) -> np.ndarray:
@@ -34,12 +42,15 @@ def test_a_confusion_picture_is_dark_where_the_answers_went():
     assert shade(0, 1) == 255, "an answer never given is white"
 
 
-def test_a_picture_drawn_again_replaces_the_first():
+def test_a_picture_drawn_again_replaces_the_first_and_stays_beside_the_check_that_drew_it_first():
     book = PictureBook()
-    book.add("samples", b"first", "", "cell")
-    book.add("samples", b"again", "", "cell")
-    book.add("samples", b"other cell", "", "other")
-    assert [(p.grade_cell, p.png) for p in book.pictures] == [("cell", "YWdhaW4="), ("other", "b3RoZXIgY2VsbA==")]
+    book.add("samples", b"first", "", "cell", "test_a.py::test_first")
+    book.add("samples", b"other cell", "", "other", "test_b.py::test_other")
+    book.add("samples", b"again", "", "cell", "test_a.py::test_second")
+    assert [(p.grade_cell, p.png, p.check) for p in book.pictures] == [
+        ("cell", "YWdhaW4=", "test_a.py::test_first"),
+        ("other", "b3RoZXIgY2VsbA==", "test_b.py::test_other"),
+    ], "the picture drawn again replaces the first in its place, with the first check's id"
 
 
 def test_a_decision_picture_is_light_where_the_classifier_says_0_and_marks_the_inputs_by_their_label():
@@ -52,3 +63,29 @@ def test_a_decision_picture_is_light_where_the_classifier_says_0_and_marks_the_i
     assert pixel(0.0, 1.0) == 255 and pixel(1.0, 0.0) == 102, "white where it says 0, grey (40 %) where it says 1"
     assert pixel(0.5, 0.25) == 0 or pixel(0.51, 0.25) == 0, "the black boundary where it crosses 0.5"
     assert pixel(0.0, 0.0) == 255 and pixel(1.0, 1.0) == 0, "a white square for label 0, a black one for label 1"
+
+
+def dark_rows(shown: np.ndarray, column: int) -> np.ndarray:
+    """The rows where the picture's column `column` is darker than mid grey."""
+    return np.flatnonzero(shown[:, column] < 128)
+
+
+def test_a_loss_curve_falls_where_its_series_falls_and_a_flat_series_stays_level():
+    falling, flat = [1.0, 0.8, 0.6, 0.4, 0.2, 0.1], [0.5] * 6
+    shown = decoded(curve_png({"falling": falling}, "epoch", "loss", width=360, height=220))
+    left_edge, right_edge = 44 * 2 + 4, (360 - 70) * 2 - 4  # inside the plot, past its frame, doubled
+    top_at_start, top_at_end = dark_rows(shown, left_edge).min(), dark_rows(shown, right_edge).min()
+    assert top_at_end > top_at_start + 100, f"the line ends lower than it starts: rows {top_at_start}, {top_at_end}"
+    shown = decoded(curve_png({"flat": flat, "top": [1.0] * 6}, "epoch", "loss"))
+    assert abs(int(dark_rows(shown, 200).max()) - int(dark_rows(shown, 500).max())) <= 2, "a flat series is level"
+
+
+def test_a_curve_of_nan_or_empty_series_is_still_drawn():
+    assert decoded(curve_png({"nan": [float("nan"), 1.0], "empty": []}, "epoch", "loss")).shape == (440, 720)
+
+
+def test_a_truth_table_draws_its_wrong_rows_white_on_black():
+    shown = decoded(truth_table_png(["x1", "x2", "xor"], [[0, 0, 0], [0, 1, 0]], [False, True]))
+    assert shown.shape == (2 * 61, 2 * 211), f"three rows of 20 pixels, three columns of 70, doubled: {shown.shape}"
+    middle = lambda row: np.median(shown[2 * (row * 20 + 10), 2 * 5 : 2 * 200])  # noqa: E731
+    assert middle(1) == 255 and middle(2) == 0, "a right row stays white, a wrong one is black"

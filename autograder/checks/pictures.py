@@ -27,10 +27,18 @@ class PictureBook:
 
     pictures: list[Picture] = field(default_factory=list)
 
-    def add(self, title: str, png: bytes, caption: str = "", grade_cell: str | None = None) -> None:
-        """Keep a picture; one drawn again (a check's data computed again after its kernel died) replaces it."""
-        self.pictures[:] = [p for p in self.pictures if (p.title, p.grade_cell) != (title, grade_cell)]
-        self.pictures.append(Picture(title, caption, base64.b64encode(png).decode("ascii"), grade_cell))
+    def add(
+        self, title: str, png: bytes, caption: str = "", grade_cell: str | None = None, check: str | None = None
+    ) -> None:
+        """Keep a picture. One drawn again under the same title and grade cell (the checks that share a measure,
+        or a check's data computed again after its kernel died) replaces it in place: it stays beside the check
+        that drew it first."""
+        encoded = base64.b64encode(png).decode("ascii")
+        for index, kept in enumerate(self.pictures):
+            if (kept.title, kept.grade_cell) == (title, grade_cell):
+                self.pictures[index] = Picture(title, caption, encoded, grade_cell, kept.check)
+                return
+        self.pictures.append(Picture(title, caption, encoded, grade_cell, check))
 
 
 def digit_grid(images, columns: int = 8, gap: int = 2) -> np.ndarray:
@@ -127,4 +135,60 @@ def decision_png(predict, points, labels, low: float = -0.5, high: float = 1.5, 
         column = (x - low) / (high - low) * (size - 1)
         row = (high - y) / (high - low) * (size - 1)
         draw.rectangle((column - 5, row - 5, column + 5, row + 5), fill=0 if label else 255, outline=0)
+    return png(np.asarray(image), scale=2)
+
+
+def curve_png(series: dict[str, list[float]], x_label: str, y_label: str, width: int = 360, height: int = 220) -> bytes:
+    """Line charts of one or more series on shared axes as PNG: each series (values in any units) is drawn against
+    its index 1, 2, ..., len, from 0 up to the largest value; its name is written at its last point. Up to three
+    series, told apart by their grey (black, dark grey, light grey)."""
+    from PIL import Image, ImageDraw
+
+    left, right, top, bottom = 44, 70, 12, 30  # margins, in pixels: room for the labels
+    longest = max(len(values) for values in series.values())
+    highest = max((max(values) for values in series.values() if len(values)), default=1.0)
+    highest = highest if np.isfinite(highest) and highest > 0 else 1.0
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    plot_width, plot_height = width - left - right, height - top - bottom
+    draw.rectangle((left, top, left + plot_width, top + plot_height), outline=160)
+    draw.text((2, top), f"{highest:.3g}", fill=0)
+    draw.text((2, top + plot_height - 10), "0", fill=0)
+    draw.text((left, top + plot_height + 4), "1", fill=0)
+    draw.text((left + plot_width - 24, top + plot_height + 4), str(longest), fill=0)
+    draw.text((left + plot_width // 2 - 3 * len(x_label), top + plot_height + 14), x_label, fill=0)
+    draw.text((left + 4, top + 2), y_label, fill=90)
+
+    def position(index: int, value: float) -> tuple[float, float]:
+        share = index / max(longest - 1, 1)
+        level = min(max(value / highest, 0.0), 1.0) if np.isfinite(value) else 1.0
+        return left + share * plot_width, top + (1 - level) * plot_height
+
+    for (name, values), shade in zip(series.items(), (0, 90, 170), strict=False):
+        points = [position(index, value) for index, value in enumerate(values)]
+        if len(points) > 1:
+            draw.line(points, fill=shade, width=2)
+        if points:
+            x, y = points[-1]
+            draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=shade)
+            draw.text((x + 5, y - 5), name, fill=shade)
+    return png(np.asarray(image), scale=2)
+
+
+def truth_table_png(header: list[str], rows: list[list[object]], wrong: list[bool]) -> bytes:
+    """A table as PNG: `header` and `rows` of the same width as text cells, each row whose `wrong` is True drawn
+    white on black (the rows a check found wrong)."""
+    from PIL import Image, ImageDraw
+
+    cell_width, cell_height = 70, 20
+    image = Image.new("L", (cell_width * len(header) + 1, cell_height * (len(rows) + 1) + 1), 255)
+    draw = ImageDraw.Draw(image)
+    for row_index, (cells, is_wrong) in enumerate([(header, False), *zip(rows, wrong, strict=True)]):
+        top = row_index * cell_height
+        if is_wrong:
+            draw.rectangle((0, top, cell_width * len(header), top + cell_height), fill=0)
+        for column, text in enumerate(cells):
+            left = column * cell_width
+            draw.rectangle((left, top, left + cell_width, top + cell_height), outline=160)
+            draw.text((left + 6, top + 5), str(text)[:11], fill=255 if is_wrong else 0)
     return png(np.asarray(image), scale=2)

@@ -129,12 +129,12 @@ class GradingPlugin:
 
     @pytest.fixture
     def picture(self, request):
-        """picture(title, png_bytes, caption=""): a picture for the feedback, under this check's grade cell
-        (autograder/checks/pictures.py)."""
+        """picture(title, png_bytes, caption=""): a picture for the feedback, beside this check and under its grade
+        cell (autograder/checks/pictures.py)."""
         grade_cell = marker_arg(request.node, "grade_cell", None)
 
         def add(title: str, png: bytes, caption: str = "") -> None:
-            self.pictures.add(title, png, caption, grade_cell)
+            self.pictures.add(title, png, caption, grade_cell, request.node.nodeid)
 
         return add
 

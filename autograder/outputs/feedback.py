@@ -109,6 +109,11 @@ def notebook_cells(nb) -> list[RenderedCell]:
 def render(results: Results, student: str, grades: SubmissionGrades | None = None, nb=None) -> str:
     """The page of `results` for `student`: with the gradebook's `grades` when given (else the autograded score
     alone), and the notebook `nb` (the inert autograded notebook) when given."""
+    checks = {test.check for test in results.tests}
+    pictures_by_check = {}
+    for picture in results.pictures:
+        if picture.check in checks:
+            pictures_by_check.setdefault(picture.check, []).append(picture)
     if grades is None:
         grades = SubmissionGrades(
             results.score, results.max_score + results.manual_max_score, results.late_penalty or 0.0, 0.0, False
@@ -126,6 +131,8 @@ def render(results: Results, student: str, grades: SubmissionGrades | None = Non
             manual_graded=grades.manual_graded,
             graded_cells=grades.cells,
             cells=notebook_cells(nb) if nb is not None else [],
+            pictures_by_check=pictures_by_check,  # each check's pictures, under its message
+            other_pictures=[picture for picture in results.pictures if picture.check not in checks],
         )
     )
 

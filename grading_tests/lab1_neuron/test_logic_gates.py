@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.checks.expect import number, numeric_array
+from autograder.checks.pictures import decision_png
 
 pytestmark = pytest.mark.grade_cell("test_logic_gates")
 
@@ -18,9 +19,21 @@ TRUTH_TABLES = {
     "and_neuron": lambda a, b: int(a and b),
     "nand_neuron": lambda a, b: int(not (a and b)),
 }
+INPUTS = np.array(list(itertools.product((0, 1), repeat=2)), dtype=float)
+GATE_OUTPUTS = {name: [table(*x) for x in itertools.product((0, 1), repeat=2)] for name, table in TRUTH_TABLES.items()}
 
 
-def check_gate(sub, name):
+def draw_gate(picture, name, weights, bias) -> None:
+    """The feedback's picture of a gate: the neuron's output over the plane around the four inputs."""
+    picture(
+        f"Your {name} over the plane",
+        decision_png(lambda points: (points @ weights + bias >= 0).astype(float), INPUTS, GATE_OUTPUTS[name]),
+        f"w = {weights.tolist()}, b = {bias:g}: grey where step(w · x + b) = 1, the black line is where it changes; "
+        "squares: the four inputs, filled where the truth table says 1",
+    )
+
+
+def check_gate(sub, name, picture):
     sub.get(name)  # a name not yet defined is "not attempted"
     assert sub.eval(f"isinstance({name}, BasicNeuron)"), f"{name} should be a BasicNeuron"
     uses_step, raw_weights, raw_bias = sub.eval(f"({name}.activation is step, {name}.weights, {name}.bias)")
@@ -28,6 +41,7 @@ def check_gate(sub, name):
     weights = numeric_array(raw_weights, f"{name}.weights")
     bias = number(raw_bias, f"{name}.bias")
     assert weights.shape == (2,), f"{name}.weights should have shape (2,), got {weights.shape}"
+    draw_gate(picture, name, weights, bias)
     for x in itertools.product((0, 1), repeat=2):
         output = 1 if np.dot(weights, x) + bias >= 0 else 0
         expected = TRUTH_TABLES[name](*x)
@@ -38,18 +52,18 @@ def check_gate(sub, name):
 
 
 @pytest.mark.points(1)
-def test_or_neuron(sub):
+def test_or_neuron(sub, picture):
     """or_neuron reproduces the OR truth table"""
-    check_gate(sub, "or_neuron")
+    check_gate(sub, "or_neuron", picture)
 
 
 @pytest.mark.points(1)
-def test_and_neuron(sub):
+def test_and_neuron(sub, picture):
     """and_neuron reproduces the AND truth table"""
-    check_gate(sub, "and_neuron")
+    check_gate(sub, "and_neuron", picture)
 
 
 @pytest.mark.points(1)
-def test_nand_neuron(sub):
+def test_nand_neuron(sub, picture):
     """nand_neuron reproduces the NAND truth table"""
-    check_gate(sub, "nand_neuron")
+    check_gate(sub, "nand_neuron", picture)

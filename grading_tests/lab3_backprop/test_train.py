@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from autograder.checks.expect import losses_of, numeric_array
+from autograder.checks.pictures import curve_png
 
 pytestmark = pytest.mark.grade_cell("test_train")
 
@@ -126,13 +127,21 @@ def test_train_records_loss_after_each_update(sub, lab_data):
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(15)  # the reference takes 0.07 s
-def test_train_loss_falls(sub):
+def test_train_loss_falls(sub, picture):
     """training the network makes the loss fall well below its first value"""
+    runs = {}
     for seed in (0, 1, 2):
         X, y = problem(seed)
         net = sub.call("TrainableNetwork", 2, 4, seed=seed)
         call = f"TrainableNetwork(2, 4, seed={seed}).train(X, y, 200, 1.0)"
-        losses = losses_of(net.train(X, y, 200, 1.0), 200, call)
+        runs[seed] = call, losses_of(net.train(X, y, 200, 1.0), 200, call)
+    picture(
+        "Your network's loss while it trained",
+        curve_png({f"seed {seed}": losses for seed, (_, losses) in runs.items()}, "epoch", "MSE loss"),
+        "train(X, y, 200, 1.0) of TrainableNetwork(2, 4, seed) on 16 points of a two-class problem, one line per "
+        "seed: the loss after each epoch; it should fall well below its first value",
+    )
+    for call, losses in runs.values():
         ratio = np.mean(losses[-20:]) / losses[0]
         assert ratio < 0.5, (
             f"{call} on 16 points of a two-class problem should make the loss fall well below its first value: "

@@ -17,6 +17,12 @@ structure checks cannot see.
 The checks use seed 0 and the thresholds of THRESHOLDS, under every allowed design's minimum.
 Bugs at seed 0 on the MNIST split: softmax in the MLP 0.904 (passes); no zero_grad 0.78 / 0.39 (MLP / CNN);
 a "CNN" without convolutions 0.908 (it loses the structure check instead); learning rate 0.1 0.73 / 0.09.
+
+The training loss per epoch tells why a model learnt little (`likely_causes`). Seed 0, MNIST split, mean loss of
+epochs 1 and 2: the answer key MLP 0.845, 0.363, CNN 0.444, 0.099; the allowed designs' CNNs end at 0.317-0.458;
+no zero_grad MLP 1.637, 1.194, CNN 2.355, 2.113; learning rate 0.1 MLP 2.032, 1.230, CNN 5.133, 2.307 (first
+epoch worse than chance, ln 10 = 2.30); softmax in the MLP 1.850, 1.610 (a softmax before nn.CrossEntropyLoss
+keeps the loss above 1.46 = -ln(e / (e + 9))). So a last epoch above 1.0 means the model learnt little.
 """
 
 import numpy as np
@@ -105,6 +111,37 @@ def held_out_accuracy(sub, data, name, device):
     return float(np.mean(predicted == data.test_labels)), call, losses, predicted
 
 
+CHANCE_LOSS = float(np.log(10))  # the cross-entropy of a uniform guess among 10 classes
+SOFTMAX_FLOOR = float(-np.log(np.e / (np.e + 9)))  # 1.46: the least a softmax before nn.CrossEntropyLoss allows
+
+
+def likely_causes(losses: list[float]) -> str:
+    """What the training loss per epoch of fit says about why a model learnt little ("" when it looks healthy):
+    thresholds from the measurements in this module's docstring."""
+    if not np.all(np.isfinite(losses)):
+        return (
+            "the training loss became NaN or infinite: the updates diverged (a learning rate far too large, or a "
+            "loss computed on something other than the model's raw scores)"
+        )
+    if losses[0] > 1.1 * CHANCE_LOSS:
+        return (
+            f"the first epoch's mean loss {losses[0]:.2f} is worse than guessing at random (ln 10 = "
+            f"{CHANCE_LOSS:.2f}): the updates are far too large; fit should build its optimizer with the lr it is given"
+        )
+    if losses[-1] > 1.0:
+        floor = (
+            f"; a loss that stays above {SOFTMAX_FLOOR:.2f} is also what a softmax before nn.CrossEntropyLoss gives"
+            if min(losses) >= SOFTMAX_FLOOR
+            else ""
+        )
+        return (
+            f"the training loss is still {losses[-1]:.2f} after {len(losses)} epochs (the answer key's models end "
+            "under 0.5 on MNIST): the model learnt little; common causes are a missing optimizer.zero_grad() (gradients pile "
+            f"up from batch to batch) and a learning rate other than the lr fit is given{floor}"
+        )
+    return ""
+
+
 def check_accuracy(sub, lab_data, data, name, picture):
     if lab_data.dataset not in THRESHOLDS:  # a course setting, not the student's fault: stop grading
         raise GraderError(
@@ -113,16 +150,18 @@ def check_accuracy(sub, lab_data, data, name, picture):
         )
     accuracy, call, losses, predicted = held_out_accuracy(sub, data, name, lab_data.device)
     threshold = THRESHOLDS[lab_data.dataset][name]
+    causes = likely_causes(losses)
     picture(
         f"What your {name} called each held-out image after fit",
         confusion_png(data.test_labels, predicted),
         f"row: the true class, column: your {name}'s answer, darker: a larger share of that row (the diagonal is "
         f"right); accuracy {accuracy:.1%} (at least {threshold:.0%}); training loss per epoch "
-        + ", ".join(f"{loss:.3f}" for loss in losses),
+        + ", ".join(f"{loss:.3f}" for loss in losses)
+        + (f". Note: {causes}" if causes else ""),
     )
     assert accuracy >= threshold, (
         f"after {call} (torch seed {SEED}), {name} should classify at least {threshold:.0%} of the "
-        f"{len(data.test_labels):,} held-out images right, it got {accuracy:.1%}"
+        f"{len(data.test_labels):,} held-out images right, it got {accuracy:.1%}" + (f": {causes}" if causes else "")
     )
 
 
