@@ -49,6 +49,12 @@ def parser() -> argparse.ArgumentParser:
         "--workers", type=int, metavar="N", help="grade N submissions at once (default: c.Autograder.workers)"
     )
     grade.add_argument(
+        "--cluster",
+        metavar="WHERE",
+        help="grade on a Dask cluster: local:N (N worker processes here) or a scheduler's address, e.g. "
+        "tcp://host:8786 (default: c.Autograder.cluster; see the README's 'Grading at scale')",
+    )
+    grade.add_argument(
         "--no-sandbox", action="store_true", help="run kernels without the sandbox (only for submissions you trust)"
     )
 
@@ -92,6 +98,42 @@ def cmd_release(args, settings) -> int:
     return EXIT_OK
 
 
+def grade_on_a_cluster(args, settings, where: str) -> int:
+    """`grade LAB --cluster WHERE`: the class graded by the cluster's workers (grading/cluster.py); this process
+    starts no kernel, and writes the gradebook, results and feedback."""
+    from autograder.course.grade_class import grade_all
+    from autograder.course.labs import find_lab
+    from autograder.grading.cluster import parse_cluster
+
+    if args.notebook is not None or args.workers:
+        raise UsageError(
+            "--cluster grades the submissions of submitted/ on a Dask cluster: leave out NOTEBOOK and --workers"
+        )
+    target = parse_cluster(where)
+    lab = find_lab(settings, args.lab, on_cluster=True)
+    graded = grade_all(
+        settings,
+        lab,
+        None,
+        force=args.force,
+        progress=not args.quiet,
+        students=args.students,
+        cluster=target,
+        sandbox=not args.no_sandbox,
+    )
+    print_class_graded(settings, lab, graded)
+    return EXIT_OK
+
+
+def print_class_graded(settings, lab, graded) -> None:
+    print(format_class_table(graded))
+    layout = settings.layout
+    print(
+        f"\nresults: {layout.step_dir(layout.autograded)}/<student>/{lab.name}/; "
+        f"feedback: {layout.step_dir(layout.feedback)}/"
+    )
+
+
 def cmd_grade(args, settings) -> int:
     # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
     from autograder.course.labs import find_lab
@@ -101,6 +143,9 @@ def cmd_grade(args, settings) -> int:
 
     if args.notebook is not None and args.students:
         raise UsageError("--student picks submissions of submitted/: leave it out when grading one NOTEBOOK")
+    where = args.cluster or (settings.autograder.cluster if args.notebook is None and not args.workers else "")
+    if where:
+        return grade_on_a_cluster(args, settings, where)
     lab = find_lab(settings, args.lab)
     limit_grader_memory(lab.grader_memory_bytes)
     pool = None
@@ -130,12 +175,7 @@ def cmd_grade(args, settings) -> int:
             workers=workers,
             students=args.students,
         )
-        print(format_class_table(graded))
-        layout = settings.layout
-        print(
-            f"\nresults: {layout.step_dir(layout.autograded)}/<student>/{lab.name}/; "
-            f"feedback: {layout.step_dir(layout.feedback)}/"
-        )
+        print_class_graded(settings, lab, graded)
         return EXIT_OK
     try:
         from autograder.errors import SubmissionRejected

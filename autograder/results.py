@@ -160,6 +160,7 @@ class Results:
     fingerprint: Fingerprint | None = None  # what else decided these results (a regrade compares it)
     late_penalty: float | None = None  # points nbgrader's late-submission plugin took off (None: not late)
     pictures: tuple[Picture, ...] = ()  # what the checks drew of the student's code
+    grader: str | None = None  # the Dask worker that graded it (address, host, pid); None: this machine's grader
     extra: dict = field(default_factory=dict)  # extra_data keys of other tools, kept as read
 
     @property
@@ -203,6 +204,7 @@ class Results:
             "fingerprint": self.fingerprint.to_json() if self.fingerprint else None,
             "late_penalty": self.late_penalty,
             "pictures": [picture.to_json() for picture in self.pictures] or None,
+            "grader": self.grader,
         }
         extra.update({key: value for key, value in optional.items() if value is not None})
         extra.update(self.extra)
@@ -240,12 +242,14 @@ class Results:
             fingerprint=Fingerprint.from_json(known.get("fingerprint")),
             late_penalty=known.get("late_penalty"),
             pictures=tuple(Picture.from_json(picture) for picture in known.get("pictures", ())),
+            grader=known.get("grader"),
             extra=extra,
         )
 
 
 KNOWN_EXTRA = frozenset(
     {
+        "grader",
         "lab",
         "notebook_sha256",
         "device",

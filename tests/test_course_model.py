@@ -60,6 +60,19 @@ def test_a_lab_setting_of_the_wrong_type_is_an_error(tmp_path):
         load_config(config)
 
 
+def test_a_cluster_that_is_neither_local_n_nor_a_schedulers_address_is_an_error(tmp_path):
+    config = course_with(str(tmp_path / "course"), "c.Autograder.cluster = 'my-laptop:8786'")
+    with pytest.raises(ConfigError, match="c.Autograder.cluster: .*local:N"):
+        load_config(config)
+    config = course_with(str(tmp_path / "ok"), "c.Autograder.cluster = 'tcp://10.0.0.1:8786'")
+    assert load_config(config).autograder.cluster == "tcp://10.0.0.1:8786"
+
+
+def test_prefer_gpu_is_a_per_lab_setting(tmp_path):
+    config = course_with(str(tmp_path / "course"), "c.Autograder.lab_settings = {'lab1_neuron': {'prefer_gpu': True}}")
+    assert resolve_lab(load_config(config), LAB).prefer_gpu is True
+
+
 def test_a_course_wide_setting_cannot_be_set_per_lab(tmp_path):
     config = course_with(
         str(tmp_path / "course"), "c.Autograder.lab_settings = {'lab1_neuron': {'sandbox_user': 'root'}}"

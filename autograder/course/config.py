@@ -56,6 +56,11 @@ class Autograder(Configurable):
     workers = Integer(1, help="Submissions graded at once by `grade LAB` (worker processes); --workers overrides.").tag(
         config=True
     )
+    cluster = Unicode(
+        "",
+        help="Where `grade LAB` grades by default: '' (this machine, --workers), 'local:N' (a Dask LocalCluster "
+        "of N worker processes) or a Dask scheduler's address such as 'tcp://host:8786'; --cluster overrides.",
+    ).tag(config=True)
     kernel_start_timeout = Float(60.0, help="Seconds for a kernel to answer after it starts.").tag(config=True)
     cell_timeout = Float(30.0, help="Wall-clock seconds for one notebook cell.").tag(config=True)
     check_timeout = Float(20.0, help="Wall-clock seconds for one check, unless its time_limit marker says more.").tag(
@@ -118,6 +123,11 @@ class Autograder(Configurable):
     ).tag(config=True)
     require_gpu = Bool(
         False, help="Refuse to grade without an NVIDIA GPU (set per lab in lab_settings, e.g. for lab5_gan)."
+    ).tag(config=True)
+    prefer_gpu = Bool(
+        False,
+        help="On a Dask cluster, send this lab's submissions to workers that offer a GPU (--resources GPU=1) when "
+        "there are some, else grade them on the others with the CPU budget (set per lab, e.g. for lab5_gan).",
     ).tag(config=True)
     preload = List(
         Unicode(), help="Modules the kernel imports while it starts, e.g. ['numpy', 'matplotlib.pyplot']."
@@ -212,6 +222,7 @@ def load_config(path: str | None = None) -> Settings:
         raise ConfigError(f"{path}: {error}") from None
     check_lab_settings(autograder, path)
     check_due_dates(autograder, path)
+    check_cluster(autograder, path)
     settings = Settings(config=config, autograder=autograder, root=root)
     problems = settings.layout.check()
     if problems:
@@ -231,6 +242,7 @@ COURSE_WIDE = frozenset(
         "hidden_data",
         "results_file",
         "workers",
+        "cluster",
         "secret_file",
         "sandbox_user",
     }
@@ -262,6 +274,18 @@ def check_lab_settings(autograder: Autograder, path: str) -> None:
         raise ConfigError(
             f"{path}: c.Autograder.lab_settings: " + "; ".join(problems) + f" (a lab may set: {', '.join(per_lab)})"
         )
+
+
+def check_cluster(autograder: Autograder, path: str) -> None:
+    """Raise ConfigError when c.Autograder.cluster is neither '', 'local:N' nor a scheduler's address."""
+    from autograder.errors import UsageError
+    from autograder.grading.cluster import parse_cluster
+
+    if autograder.cluster:
+        try:
+            parse_cluster(autograder.cluster)
+        except UsageError as error:
+            raise ConfigError(f"{path}: c.Autograder.cluster: {error}") from None
 
 
 def parse_due_date(written: str) -> datetime:

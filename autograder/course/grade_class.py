@@ -22,6 +22,7 @@ from autograder.course.fingerprint import lab_fingerprint
 from autograder.course.labs import Lab
 from autograder.course.release import register_lab
 from autograder.errors import UsageError
+from autograder.grading.cluster import ClusterTarget, grade_on_cluster
 from autograder.grading.submission import Graded, file_sha256, grade_or_reject, rejected
 from autograder.grading.submitted_files import (
     SUBMISSION_SECRET_FILE,
@@ -184,10 +185,13 @@ def grade_all(
     progress=True,
     workers: int = 1,
     students: list[str] | None = None,
+    cluster: ClusterTarget | None = None,
+    sandbox: bool = True,
 ) -> dict[str, Results]:
     """Grade every submission whose notebook or lab changed since it was graded (all of them with `force`; only
-    those of `students` when given), `workers` at a time; returns results by student. With `progress`, the
-    plan's summary and a progress bar go to stderr."""
+    those of `students` when given), `workers` at a time with `launcher`'s kernels, or on the Dask `cluster`
+    (launcher None; `sandbox` says whether its workers confine the kernels); returns results by student. With
+    `progress`, the plan's summary and a progress bar go to stderr."""
     register_lab(settings, lab.name)
     record_due_date(settings, lab.name)
     plan = plan_grading(settings, lab, force, students)
@@ -206,7 +210,12 @@ def grade_all(
     bar = tqdm(
         total=len(to_grade), desc=f"grading {lab.name}", unit="submission", file=sys.stderr, disable=not progress
     )
-    for index, done in grade_each(settings, lab, launcher, to_grade, workers):
+    if cluster is not None:
+        tasks = [(submitted.student, submitted.notebook, submitted.folder) for submitted in to_grade]
+        finished = grade_on_cluster(settings, lab, tasks, cluster, plan.fingerprint, sandbox, progress)
+    else:
+        finished = grade_each(settings, lab, launcher, to_grade, workers)
+    for index, done in finished:
         submitted = to_grade[index]
         graded[submitted.student] = record_submission(settings, lab, submitted, done, plan.fingerprint)
         bar.set_postfix_str(printable_line(submitted.student))

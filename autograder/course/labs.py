@@ -30,6 +30,7 @@ class Lab:
     preload: tuple[str, ...]  # modules the kernel imports while it boots
     dataset: str  # the image data set of the MNIST-based labs
     require_gpu: bool
+    prefer_gpu: bool  # on a Dask cluster: graded by a worker that offers a GPU when there is one
     sandbox: str  # how its kernels are confined: "bubblewrap" or "none"
     grader_memory_bytes: int  # RLIMIT_DATA of the grading process (0: none)
     plots: bool  # the kernel draws plots as outputs (ipykernel's inline backend) or nowhere (Agg)
@@ -86,18 +87,20 @@ def resolve_lab(settings: Settings, name: str | None) -> Lab:
         preload=tuple(value("preload")),
         dataset=value("dataset"),
         require_gpu=value("require_gpu"),
+        prefer_gpu=value("prefer_gpu"),
         sandbox=value("sandbox"),
         grader_memory_bytes=value("grader_memory_bytes"),
         plots=value("plots"),
     )
 
 
-def find_lab(settings: Settings, name: str) -> Lab:
-    """The lab to grade; raises UsageError for an unknown or unreleased lab, or one this machine cannot grade."""
+def find_lab(settings: Settings, name: str, on_cluster: bool = False) -> Lab:
+    """The lab to grade; raises UsageError for an unknown or unreleased lab, or one this machine cannot grade
+    (`on_cluster`: the cluster's workers grade it, and grading/cluster.py checks they can)."""
     if name not in settings.autograder.labs:
         raise UsageError(f"unknown lab {name!r}; the course has: {', '.join(settings.autograder.labs)}")
     lab = resolve_lab(settings, name)
-    if lab.require_gpu and not has_gpu():
+    if lab.require_gpu and not on_cluster and not has_gpu():
         raise UsageError(
             f"{name} is to be graded on a GPU (require_gpu in course_config.py) and this machine has none: "
             "grade it on a machine with an NVIDIA GPU, or set require_gpu to False to grade with the CPU budget"

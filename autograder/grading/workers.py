@@ -24,20 +24,29 @@ from autograder.sandbox.grader_limits import limit_grader_memory
 _worker: dict = {}  # in each worker process: its settings, lab and kernel launcher
 
 
-def _start_worker(settings: Settings, lab: Lab, sandbox: bool) -> None:
+def prepare_process(settings: Settings, lab: Lab, sandbox: bool):
+    """Make this process a grader of `lab` (its memory limit); returns the launcher of its kernels."""
     from autograder.sandbox.backend import make_launcher
 
     limit_grader_memory(lab.grader_memory_bytes)
-    _worker.update(settings=settings, lab=lab, launcher=make_launcher(settings, lab, sandbox=sandbox))
+    return make_launcher(settings, lab, sandbox=sandbox)
 
 
-def _grade(path: str, folder: str) -> Graded:
-    settings, lab = _worker["settings"], _worker["lab"]
-    pool = lab.kernel_pool(_worker["launcher"])  # nothing launched ahead: nothing left behind
+def grade_with_launcher(settings: Settings, lab: Lab, launcher, path: str, folder: str) -> Graded:
+    """Grade one submission in a kernel of its own from `launcher`, as a worker does (grade_or_reject)."""
+    pool = lab.kernel_pool(launcher)  # nothing launched ahead: nothing left behind
     try:
         return grade_or_reject(settings, lab, path, pool, folder)
     finally:
         pool.close()
+
+
+def _start_worker(settings: Settings, lab: Lab, sandbox: bool) -> None:
+    _worker.update(settings=settings, lab=lab, launcher=prepare_process(settings, lab, sandbox))
+
+
+def _grade(path: str, folder: str) -> Graded:
+    return grade_with_launcher(_worker["settings"], _worker["lab"], _worker["launcher"], path, folder)
 
 
 def grade_in_parallel(
