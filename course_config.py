@@ -56,11 +56,13 @@ c.Autograder.lab_settings = {
         "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo", "torch.utils.data"],
     },
     # the sample checks train the student's GAN for 3,000 steps on a CPU (about a minute), 5,000 on a GPU;
-    # require_gpu = True refuses to grade it on a machine without one
+    # require_gpu = True refuses to grade it on a machine without one; prefer_gpu sends it to the GPU workers of a
+    # Dask cluster when it has some (`grade lab5_gan --cluster ...`)
     "lab5_gan": {
         "cell_timeout": 120.0,
         "check_timeout": 30.0,
         "require_gpu": False,
+        "prefer_gpu": True,
         "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo", "torch.utils.data"],
     },
     # TensorFlow (the kit pins tensorflow-cpu): always the CPU; the sample checks train 3,000 steps (about 35 s)

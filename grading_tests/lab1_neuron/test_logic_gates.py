@@ -29,7 +29,7 @@ def draw_gate(picture, name, weights, bias) -> None:
         f"Your {name} over the plane",
         decision_png(lambda points: (points @ weights + bias >= 0).astype(float), INPUTS, GATE_OUTPUTS[name]),
         f"w = {weights.tolist()}, b = {bias:g}: grey where step(w · x + b) = 1, the black line is where it changes; "
-        "squares: the four inputs, filled where the truth table says 1",
+        "squares: the four inputs, filled where the gate should give 1",
     )
 
 
