@@ -1,4 +1,4 @@
-"""The command line: release, grade, check, export (python -m autograder is the same).
+"""The command line: release, grade, check, import, export, gradescope (python -m autograder is the same).
 
 Exit codes: 0 done (whatever the score), 2 bad usage or an input the user must fix, 3 the grader failed.
 Heavy modules (nbgrader, pytest) are imported by the command that needs them, to keep start-up short.
@@ -60,6 +60,33 @@ def parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="run a notebook's public checks (for students)")
     check.add_argument("notebook", metavar="NOTEBOOK")
+
+    gradescope = commands.add_parser(
+        "gradescope", help="build the zip Gradescope takes as LAB's autograder (see the README's 'Gradescope')"
+    )
+    gradescope.add_argument("lab", metavar="LAB")
+    gradescope.add_argument("--output", metavar="ZIP", help="where to write it (default: gradescope_<LAB>.zip)")
+    gradescope.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without the sandbox in Gradescope's container (where it cannot start; the student's code can "
+        "then read the hidden checks and forge its results: see the README)",
+    )
+
+    imports = commands.add_parser(
+        "import", help="an LMS's archive of submissions (Canvas, Moodle) into submitted/<student>/<lab>/"
+    )
+    imports.add_argument("lab", metavar="LAB")
+    imports.add_argument("archive", metavar="ZIP", help="the LMS's download of the lab's submissions")
+    imports.add_argument(
+        "--roster", metavar="PATH", help="the roster (student,lms_id columns; default: c.Autograder.roster)"
+    )
+    imports.add_argument(
+        "--replace", action="store_true", help="overwrite what submitted/<student>/<lab>/ already holds"
+    )
+    imports.add_argument(
+        "--lms", choices=("canvas", "moodle"), help="the archive's LMS (default: told from its member names)"
+    )
 
     export = commands.add_parser(
         "export", help="export grades from the gradebook, or the class report of failed checks"
@@ -135,11 +162,7 @@ def print_class_graded(settings, lab, graded) -> None:
 
 
 def cmd_grade(args, settings) -> int:
-    # The kernel is launched first and boots while the grader imports the rest and reads the notebook.
     from autograder.course.labs import find_lab
-    from autograder.errors import SandboxUnavailable
-    from autograder.sandbox.backend import make_launcher
-    from autograder.sandbox.grader_limits import limit_grader_memory
 
     if args.notebook is not None and args.students:
         raise UsageError("--student picks submissions of submitted/: leave it out when grading one NOTEBOOK")
@@ -147,50 +170,35 @@ def cmd_grade(args, settings) -> int:
     if where:
         return grade_on_a_cluster(args, settings, where)
     lab = find_lab(settings, args.lab)
-    limit_grader_memory(lab.grader_memory_bytes)
-    pool = None
-    try:
-        launcher = make_launcher(settings, lab, sandbox=not args.no_sandbox, verify=args.notebook is None)
-        if args.notebook is not None:  # one submission: its kernel boots while the sandbox is verified
-            pool = lab.kernel_pool(launcher)
-            pool.prime()
-            launcher.verify()
-    except SandboxUnavailable as problem:
-        if pool is not None:
-            pool.close()
-        raise SandboxUnavailable(
-            f"refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, "
-            "only for submissions you trust."
-        ) from None
-    if args.notebook is None:
-        from autograder.course.grade_class import grade_all
-
-        workers = args.workers or settings.autograder.workers
-        graded = grade_all(
-            settings,
-            lab,
-            launcher,
-            force=args.force,
-            progress=not args.quiet,
-            workers=workers,
-            students=args.students,
-        )
-        print_class_graded(settings, lab, graded)
-        return EXIT_OK
-    try:
-        from autograder.errors import SubmissionRejected
-        from autograder.grading.submission import grade_notebook
+    if args.notebook is not None:
+        from autograder.grading.one_submission import grade_one
         from autograder.outputs.results import format_table, write_results
 
-        try:
-            graded = grade_notebook(settings, lab, args.notebook, pool)
-        except SubmissionRejected as rejection:
-            raise SubmissionRejected(f"{args.notebook}: {rejection}") from None
-    finally:
-        pool.close()
-    if args.json:
-        write_results(args.json, graded.results)
-    print(format_table(graded.results))
+        graded = grade_one(settings, lab, args.notebook, sandbox=not args.no_sandbox)
+        if args.json:
+            write_results(args.json, graded.results)
+        print(format_table(graded.results))
+        return EXIT_OK
+    from autograder.course.grade_class import grade_all
+    from autograder.errors import SandboxUnavailable
+    from autograder.sandbox.backend import make_launcher, refusal
+    from autograder.sandbox.grader_limits import limit_grader_memory
+
+    limit_grader_memory(lab.grader_memory_bytes)
+    try:
+        launcher = make_launcher(settings, lab, sandbox=not args.no_sandbox)
+    except SandboxUnavailable as problem:
+        raise refusal(problem) from None
+    graded = grade_all(
+        settings,
+        lab,
+        launcher,
+        force=args.force,
+        progress=not args.quiet,
+        workers=args.workers or settings.autograder.workers,
+        students=args.students,
+    )
+    print_class_graded(settings, lab, graded)
     return EXIT_OK
 
 
@@ -220,12 +228,49 @@ def cmd_check(args, settings) -> int:
     return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED_CHECKS
 
 
+def cmd_gradescope(args, settings) -> int:
+    from autograder.course.config import find_config
+    from autograder.course.labs import find_lab
+    from autograder.gradescope.package import build_package
+
+    lab = find_lab(settings, args.lab, on_cluster=True)  # graded in Gradescope's container, not here
+    output = args.output or f"gradescope_{lab.name}.zip"
+    package = build_package(settings, lab, find_config(args.config), output, sandbox=not args.no_sandbox)
+    print(
+        f"wrote {package.path}: {package.files} files, {package.bytes / 1e6:.1f} MB; upload it as the autograder "
+        "of a Gradescope programming assignment (base image Ubuntu 22.04)"
+    )
+    return EXIT_OK
+
+
+def cmd_import(args, settings) -> int:
+    from autograder.course.lms_import import import_archive, report_path, write_report
+    from autograder.course.roster import read_roster
+    from autograder.outputs.inert_output import printable
+
+    if args.lab not in settings.autograder.labs:
+        raise UsageError(f"unknown lab {args.lab!r}; the course has: {', '.join(settings.autograder.labs)}")
+    roster = read_roster(args.roster or settings.path(settings.autograder.roster))
+    report = import_archive(settings, args.lab, args.archive, roster, replace=args.replace, lms=args.lms)
+    print("\n".join(report.lines()))  # each line made printable by the report
+    written = write_report(report, report_path(settings, args.lab))
+    print(printable(f"report: {written}"))
+    return EXIT_OK
+
+
 def cmd_export(args, settings) -> int:
     print(EXPORT_FORMATS[args.format].write(settings, args.output))
     return EXIT_OK
 
 
-COMMANDS = {"release": cmd_release, "grade": cmd_grade, "check": cmd_check, "export": cmd_export}
+COMMANDS = {
+    "release": cmd_release,
+    "grade": cmd_grade,
+    "check": cmd_check,
+    "import": cmd_import,
+    "export": cmd_export,
+    "gradescope": cmd_gradescope,
+}
 
 
 def main(argv=None) -> int:

@@ -18,6 +18,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course.layout import CourseLayout
 from autograder.errors import ConfigError
+from autograder.gradescope.results import VISIBILITIES
 
 DEFAULT_CONFIG_NAME = "course_config.py"
 CONFIG_VARIABLE = "AUTOGRADER_CONFIG"
@@ -139,6 +140,28 @@ class Autograder(Configurable):
         "plugin (c.LateSubmissionPlugin.penalty_method) measures lateness from it. A lab left out keeps the due "
         "date the gradebook has (`nbgrader db assignment add LAB --duedate=...`).",
     ).tag(config=True)
+    roster = Unicode(
+        "roster.csv",
+        help="The course's roster, relative to the course root: a CSV with the columns student,lms_id (and name, "
+        "email, sis_user_id, sis_login_id, section) mapping the LMS's ids to student ids (course/roster.py). "
+        "`import` (where --roster overrides it) and the LMS grade files (`export --format canvas|moodle`) read it.",
+    ).tag(config=True)
+    lms_timezone = Unicode(
+        "UTC",
+        help="The time zone of the times in an LMS's archive (a zip keeps local times without a zone), e.g. "
+        "'Europe/Berlin': `import` turns them into the UTC timestamps nbgrader's late penalty reads.",
+    ).tag(config=True)
+    lms_assignment = Unicode(
+        "",
+        help="The lab's assignment as the LMS names it in its grade files, e.g. Canvas's column 'Lab 1: The "
+        "neuron (4711)' (its name and its id); '' names it by the lab's id. Set per lab in lab_settings.",
+    ).tag(config=True)
+    gradescope_visibility = Dict(
+        value_trait=Enum(VISIBILITIES),
+        help="In the lab's Gradescope autograder (`autograder gradescope LAB`): when students see each check, by "
+        "its function's name or pytest id, 'default' for the others, e.g. {'test_relu_values': 'visible', 'default': "
+        "'after_published'} (after_published when not set). Set per lab in lab_settings.",
+    ).tag(config=True)
     lab_settings = Dict(help="Per-lab overrides of the settings above, e.g. {'lab5_gan': {'check_timeout': 300}}.").tag(
         config=True
     )
@@ -223,6 +246,7 @@ def load_config(path: str | None = None) -> Settings:
     check_lab_settings(autograder, path)
     check_due_dates(autograder, path)
     check_cluster(autograder, path)
+    check_timezone(autograder, path)
     settings = Settings(config=config, autograder=autograder, root=root)
     problems = settings.layout.check()
     if problems:
@@ -245,6 +269,8 @@ COURSE_WIDE = frozenset(
         "cluster",
         "secret_file",
         "sandbox_user",
+        "roster",
+        "lms_timezone",
     }
 )
 
@@ -286,6 +312,19 @@ def check_cluster(autograder: Autograder, path: str) -> None:
             parse_cluster(autograder.cluster)
         except UsageError as error:
             raise ConfigError(f"{path}: c.Autograder.cluster: {error}") from None
+
+
+def check_timezone(autograder: Autograder, path: str) -> None:
+    """Raise ConfigError when c.Autograder.lms_timezone is not a time zone this machine knows."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(autograder.lms_timezone)
+    except (ValueError, KeyError, OSError):
+        raise ConfigError(
+            f"{path}: c.Autograder.lms_timezone: {autograder.lms_timezone!r} is not a time zone (e.g. 'UTC', "
+            "'Europe/Berlin', 'America/New_York')"
+        ) from None
 
 
 def parse_due_date(written: str) -> datetime:

@@ -14,6 +14,7 @@ import shutil
 from autograder.course.config import Settings
 from autograder.outputs.gradebook import open_gradebook
 from autograder.outputs.inert_output import csv_cell
+from autograder.outputs.lms_grades import lab_grade
 
 CSV_COLUMNS = (
     "student",
@@ -28,22 +29,22 @@ CSV_COLUMNS = (
 
 
 def csv_rows(settings: Settings) -> list[dict]:
+    """One row per submission in the gradebook; `score` is nbgrader's exported grade (the late penalty taken off:
+    lms_grades.LabGrade.score)."""
     rows = []
     with open_gradebook(settings) as gradebook:
         for assignment in gradebook.assignments:
             for submission in gradebook.assignment_submissions(assignment.name):
-                grades = [grade for notebook in submission.notebooks for grade in notebook.grades]
-                auto = sum(grade.auto_score or 0 for grade in grades if grade.manual_score is None)
-                manual = sum(grade.manual_score for grade in grades if grade.manual_score is not None)
+                grade = lab_grade(submission)
                 rows.append(
                     {
-                        "student": submission.student.id,
-                        "lab": assignment.name,
-                        "autograded_score": auto,
-                        "manual_score": manual,
-                        "late_penalty": submission.late_submission_penalty,
-                        "score": submission.score,
-                        "max_score": submission.max_score,
+                        "student": grade.student,
+                        "lab": grade.lab,
+                        "autograded_score": grade.autograded,
+                        "manual_score": grade.manual,
+                        "late_penalty": grade.late_penalty,
+                        "score": grade.score,
+                        "max_score": grade.max_score,
                         "needs_manual_grade": submission.needs_manual_grade,
                     }
                 )

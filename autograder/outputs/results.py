@@ -11,10 +11,15 @@ from autograder.results import Results
 
 def write_results(path: str, results: Results) -> None:
     """Write atomically: a reader (or a resumed batch) sees the old file or the new one, never half of one."""
+    write_json(path, results.to_json())
+
+
+def write_json(path: str, data: dict) -> None:
+    """Write `data` as JSON to `path` atomically (a temporary file beside it, then renamed)."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8") as handle:
-        json.dump(results.to_json(), handle, indent=1)
+        json.dump(data, handle, indent=1)
         temporary = handle.name
     os.replace(temporary, path)
 

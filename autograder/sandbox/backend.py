@@ -4,6 +4,7 @@ notebooks), unless the command asks for none (`grade --no-sandbox`)."""
 from autograder.checks.lab_data import LabData
 from autograder.course.config import Settings
 from autograder.course.labs import Lab
+from autograder.errors import SandboxUnavailable
 from autograder.kernel.provisioner import KernelLauncher
 from autograder.sandbox.bubblewrap import SandboxLauncher
 
@@ -23,3 +24,10 @@ def make_launcher(settings: Settings, lab: Lab, sandbox: bool = True, verify: bo
     if verify:
         launcher.verify()
     return launcher
+
+
+def refusal(problem: SandboxUnavailable) -> SandboxUnavailable:
+    """What `grade` says when the sandbox cannot start: the problem, and the way round it."""
+    return SandboxUnavailable(
+        f"refusing to grade: {problem}.\nPass --no-sandbox to grade without the sandbox, only for submissions you trust."
+    )
