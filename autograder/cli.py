@@ -13,12 +13,78 @@ import sys
 import threading
 import traceback
 
-from autograder.errors import EXIT_FAILED_CHECKS, EXIT_GRADER, EXIT_OK, AutograderError, UsageError
+from autograder.errors import EXIT_FAILED_CHECKS, EXIT_GRADER, EXIT_OK, EXIT_USAGE, AutograderError, UsageError
 from autograder.outputs.formats import EXPORT_FORMATS
 
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  done, whatever the score
+  {EXIT_FAILED_CHECKS}  `check` found a failed public check
+  {EXIT_USAGE}  bad usage, or an input to fix (not a notebook, another lab's, an unknown lab, a misspelt setting)
+  {EXIT_GRADER}  the grader itself failed (no kernel starts, the checks do not load)"""
 
-def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="autograder", description="Release, grade and check the course's labs.")
+EXAMPLES = {
+    "release": """examples:
+  autograder release                    every lab of the course: release/<lab>/ and solutions/<lab>/
+  autograder release lab1_neuron --no-solutions""",
+    "grade": """examples:
+  autograder grade lab1_neuron solutions/lab1_neuron/lab1_neuron.ipynb    one notebook: a table of its checks
+  autograder grade lab1_neuron alice.ipynb --json results.json
+  autograder grade lab1_neuron --workers 2          every new or changed submission of submitted/
+  autograder grade lab1_neuron --student alice bob --force
+  autograder grade lab5_gan --cluster local:4       on a Dask LocalCluster of 4 workers""",
+    "check": """examples (students; no course needed):
+  autograder check lab1_neuron.ipynb    run the notebook and its public checks; the grader runs more""",
+    "import": """examples:
+  autograder import lab1_neuron canvas_submissions.zip --roster roster.csv
+  autograder import lab1_neuron moodle.zip --replace     overwrite what submitted/ already holds""",
+    "export": """examples:
+  autograder export                       autograder_grades.csv: autograded, manual, late penalty, score
+  autograder export --format canvas       export/canvas_grades.csv for Canvas's Grades > Import
+  autograder export --format moodle       export/moodle/<lab>.csv, Moodle's grading worksheets
+  autograder export --format report       class_report.md: the checks students fail""",
+    "gradescope": """examples:
+  autograder gradescope lab1_neuron       gradescope_lab1_neuron.zip, to upload as the autograder""",
+    "similarity": """examples:
+  autograder similarity lab3_backprop     similarity/similarity_lab3_backprop.html: the pairs that share code
+  autograder similarity lab3_backprop --threshold 0.8 --with-answer-key""",
+}
+
+
+def first_examples() -> str:
+    """The first example of each command, for `autograder --help`."""
+    return "examples:\n" + "\n".join(text.splitlines()[1] for text in EXAMPLES.values())
+
+
+def course_labs(argv: list[str]) -> str:
+    """The labs of the course --config (or the default) names, for --help; "" when it cannot be read."""
+    from autograder.course.config import find_config, load_config
+
+    chosen = next((argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--config"), None)
+    try:
+        return "labs of the course: " + ", ".join(load_config(find_config(chosen)).autograder.labs)
+    except Exception:  # help is shown whatever the configuration's state; `grade` says what is wrong with it
+        return ""
+
+
+def subcommand(commands, name: str, help: str, labs: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its examples, the course's labs and the exit codes."""
+    epilog = "\n\n".join(part for part in (EXAMPLES.get(name, ""), labs, EXIT_CODES) if part)
+    return commands.add_parser(
+        name, help=help, description=help, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+def parser(labs: str = "") -> argparse.ArgumentParser:
+    """The command line; `labs` (the course's labs) goes into every --help."""
+    from autograder import __version__
+
+    main = argparse.ArgumentParser(
+        prog="autograder",
+        description="Release, grade and check the course's labs: `autograder COMMAND --help` for each.",
+        epilog="\n\n".join(part for part in (first_examples(), labs, EXIT_CODES) if part),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    main.add_argument("--version", action="version", version=f"autograder {__version__}")
     main.add_argument(
         "--config",
         help="the course's course_config.py, or its folder (default: $AUTOGRADER_CONFIG, else the kit's own; never "
@@ -26,11 +92,11 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = main.add_subparsers(dest="command", required=True)
 
-    release = commands.add_parser("release", help="make release/<lab>/ (student version) and solutions/<lab>/")
+    release = subcommand(commands, "release", "make release/<lab>/ (student version) and solutions/<lab>/", labs)
     release.add_argument("labs", nargs="*", metavar="LAB", help="labs to release (default: all)")
     release.add_argument("--no-solutions", action="store_true", help="do not execute the answer keys")
 
-    grade = commands.add_parser("grade", help="grade one notebook, or every submission of a lab")
+    grade = subcommand(commands, "grade", "grade one notebook, or every submission of a lab", labs)
     grade.add_argument("lab", metavar="LAB")
     grade.add_argument("notebook", nargs="?", metavar="NOTEBOOK", help="one notebook (default: all of submitted/)")
     grade.add_argument("--json", metavar="PATH", help="write the results (Gradescope's results.json format)")
@@ -44,7 +110,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="S",
         help="only these students' submissions (graded when changed, as the others; with --force, in any case)",
     )
-    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar, nor the stage of one NOTEBOOK's grading")
     grade.add_argument(
         "--workers", type=int, metavar="N", help="grade N submissions at once (default: c.Autograder.workers)"
     )
@@ -58,11 +124,15 @@ def parser() -> argparse.ArgumentParser:
         "--no-sandbox", action="store_true", help="run kernels without the sandbox (only for submissions you trust)"
     )
 
-    check = commands.add_parser("check", help="run a notebook's public checks (for students)")
-    check.add_argument("notebook", metavar="NOTEBOOK")
+    check = subcommand(commands, "check", "run a notebook's public checks (for students)", labs)
+    check.add_argument(
+        "notebook",
+        metavar="NOTEBOOK",
+        help="a lab's notebook, as released (its lab_check.py beside it); no course_config.py is needed",
+    )
 
-    gradescope = commands.add_parser(
-        "gradescope", help="build the zip Gradescope takes as LAB's autograder (see the README's 'Gradescope')"
+    gradescope = subcommand(
+        commands, "gradescope", "build the zip Gradescope takes as LAB's autograder (see the README)", labs
     )
     gradescope.add_argument("lab", metavar="LAB")
     gradescope.add_argument("--output", metavar="ZIP", help="where to write it (default: gradescope_<LAB>.zip)")
@@ -73,8 +143,8 @@ def parser() -> argparse.ArgumentParser:
         "then read the hidden checks and forge its results: see the README)",
     )
 
-    imports = commands.add_parser(
-        "import", help="an LMS's archive of submissions (Canvas, Moodle) into submitted/<student>/<lab>/"
+    imports = subcommand(
+        commands, "import", "an LMS's archive of submissions (Canvas, Moodle) into submitted/<student>/<lab>/", labs
     )
     imports.add_argument("lab", metavar="LAB")
     imports.add_argument("archive", metavar="ZIP", help="the LMS's download of the lab's submissions")
@@ -88,14 +158,33 @@ def parser() -> argparse.ArgumentParser:
         "--lms", choices=("canvas", "moodle"), help="the archive's LMS (default: told from its member names)"
     )
 
-    export = commands.add_parser(
-        "export", help="export grades from the gradebook, or the class report of failed checks"
+    export = subcommand(
+        commands, "export", "export grades from the gradebook, or the class report of failed checks", labs
     )
     export.add_argument("--format", choices=tuple(EXPORT_FORMATS), default="csv")
     export.add_argument(
         "--output",
         help="file or folder; default: "
         + ", ".join(f"{name} {kind.default_output}" for name, kind in EXPORT_FORMATS.items()),
+    )
+
+    similarity = subcommand(
+        commands, "similarity", "a report of the submissions of LAB that share their code (copied work)", labs
+    )
+    similarity.add_argument("lab", metavar="LAB")
+    similarity.add_argument(
+        "--threshold",
+        type=float,
+        metavar="T",
+        help="show the pairs whose similarity (0 to 1) is at least T (default 0.5: see the README)",
+    )
+    similarity.add_argument(
+        "--output", metavar="FOLDER", help="where to write similarity_<LAB>.html and .csv (default: similarity/)"
+    )
+    similarity.add_argument(
+        "--with-answer-key",
+        action="store_true",
+        help="compare with the answer key (solutions/<LAB>/) too: submissions copied from a leaked key show up",
     )
     return main
 
@@ -173,8 +262,13 @@ def cmd_grade(args, settings) -> int:
     if args.notebook is not None:
         from autograder.grading.one_submission import grade_one
         from autograder.outputs.results import format_table, write_results
+        from autograder.outputs.stage_line import StageLine
 
-        graded = grade_one(settings, lab, args.notebook, sandbox=not args.no_sandbox)
+        stage = StageLine(shown=not args.quiet)
+        try:
+            graded = grade_one(settings, lab, args.notebook, sandbox=not args.no_sandbox, progress=stage)
+        finally:
+            stage.clear()
         if args.json:
             write_results(args.json, graded.results)
         print(format_table(graded.results))
@@ -220,12 +314,13 @@ def cmd_check(args, settings) -> int:
     from autograder.grading.student_check import format_report, run_public_checks
     from autograder.outputs.inert_output import printable
 
+    # no course is needed (a student's install has none: config.NoCourse): the lab is read from the notebook
     try:
-        checks = run_public_checks(settings, args.notebook)
+        run = run_public_checks(args.notebook, settings if settings.has_course else None)
     except SubmissionRejected as rejection:
         raise SubmissionRejected(f"{args.notebook}: {rejection}") from None
-    print(printable(format_report(checks)))
-    return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED_CHECKS
+    print(printable(format_report(run)))
+    return EXIT_OK if all(check.passed for check in run.checks) else EXIT_FAILED_CHECKS
 
 
 def cmd_gradescope(args, settings) -> int:
@@ -263,6 +358,18 @@ def cmd_export(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_similarity(args, settings) -> int:
+    from autograder.outputs.inert_output import printable
+    from autograder.outputs.similarity import DEFAULT_THRESHOLD, similarity_report, write_report
+
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    report = similarity_report(settings, args.lab, threshold, with_answer_key=args.with_answer_key)
+    print("\n".join(report.lines()))  # each line made printable by the report
+    page, table = write_report(report, args.output or "similarity")
+    print(printable(f"report: {page}\nscores: {table}"))
+    return EXIT_OK
+
+
 COMMANDS = {
     "release": cmd_release,
     "grade": cmd_grade,
@@ -270,12 +377,16 @@ COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
     "gradescope": cmd_gradescope,
+    "similarity": cmd_similarity,
 }
 
 
 def main(argv=None) -> int:
     """Run one command; the error tree (errors.py) decides the exit code, here and nowhere else."""
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # the course's labs are read for --help only: every other command starts without reading the configuration twice
+    labs = course_labs(argv) if {"-h", "--help"} & set(argv) else ""
+    args = parser(labs).parse_args(argv)
     try:
         settings = load_settings(args)
         return COMMANDS[args.command](args, settings)

@@ -85,11 +85,13 @@ class OutputExceeded(SubmissionFailure):
 
 
 class StudentError(SubmissionFailure):
-    """The student's code raised; the message is the student's own (trimmed) traceback."""
+    """The student's code raised; the message is the student's own (trimmed) traceback. `frames` (a request's:
+    kernel.traceback_text.Frame, innermost last) say where; `called` names what the check called, if it did."""
 
-    def __init__(self, ename: str, evalue: str, traceback: str):
+    def __init__(self, ename: str, evalue: str, traceback: str, frames: tuple = ()):
         super().__init__(f"{ename}: {evalue}")
-        self.ename, self.evalue, self.traceback = ename, evalue, traceback
+        self.ename, self.evalue, self.traceback, self.frames = ename, evalue, traceback, frames
+        self.called: str | None = None
 
     @property
     def reason(self) -> str:

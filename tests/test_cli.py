@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -24,6 +25,42 @@ def test_grade_one_notebook_writes_results_and_exits_0(tmp_path):
     results = json.loads((tmp_path / "r.json").read_text())
     assert (results["score"], results["max_score"]) == (20, 20), "the answer key scores full marks"
     assert "autograded total" in run.stdout and "20/20" in run.stdout, "a table of the checks is printed"
+    assert "grading:" not in run.stderr, f"no stage line where stderr is no terminal:\n{run.stderr}"
+
+
+def test_grading_one_notebook_on_a_terminal_shows_its_stage_then_erases_it():
+    """stderr on a pseudo-terminal: the kernel's start, the cells k/n and the checks k/n, each on the same line."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "autograder", "grade", "lab1_neuron", SOLUTION],
+            cwd=KIT,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            text=True,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            shown += chunk
+        table = run.communicate(timeout=300)[0]
+    finally:
+        os.close(controller)
+    text = shown.decode()
+    assert run.returncode == 0 and "20/20" in table, table
+    for stage in ("grading: starting the kernel", "grading: cells 1/", "grading: checks 1/"):
+        assert stage in text, f"the terminal should show {stage!r}:\n{text!r}"
+    assert re.search(r"grading: checks (\d+)/\1: ", text), f"the last check's stage is shown:\n{text!r}"
+    assert "\n" not in text, f"one line, rewritten in place with \\r:\n{text!r}"
+    assert re.search(r"\r +\r$", text), f"the stage line is blanked out before the table:\n{text!r}"
 
 
 def test_grading_the_stub_exits_0_with_score_0(tmp_path):
@@ -60,7 +97,7 @@ def test_check_says_public_checks_passed_never_all_passed():
 def test_check_on_the_stub_names_the_failing_public_checks():
     run = autograder("check", STUB)
     assert run.returncode == 1, "failing public checks exit 1"
-    assert "FAILED  test_activations: NotImplementedError" in run.stdout, run.stdout
+    assert "not attempted  test_activations: step still raises NotImplementedError" in run.stdout, run.stdout
     assert "4 of 4 public checks failed" in run.stdout
 
 
@@ -109,3 +146,20 @@ def test_a_lab_that_requires_a_gpu_is_not_graded_without_one(tmp_path):
     assert (
         "lab4_mnist is to be graded on a GPU (require_gpu in course_config.py) and this machine has none" in run.stderr
     ), run.stderr
+
+
+def test_version_prints_the_kits_version():
+    from autograder import __version__
+
+    run = autograder("--version")
+    assert run.returncode == 0 and run.stdout.strip() == f"autograder {__version__}", run.stdout
+
+
+@pytest.mark.parametrize("command", ["release", "grade", "check", "import", "export", "gradescope", "similarity"])
+def test_every_commands_help_shows_examples_the_labs_and_the_exit_codes(command):
+    run = autograder(command, "--help")
+    assert run.returncode == 0, run.stderr
+    assert f"autograder {command} " in run.stdout.split("examples", 1)[-1], f"{command} --help shows an example"
+    assert "labs of the course: lab1_neuron, lab2_ann" in run.stdout, f"{command} --help lists the course's labs"
+    for code in ("0  done", "1  `check`", "2  bad usage", "3  the grader itself failed"):
+        assert code in run.stdout, f"{command} --help explains exit code {code[0]}"

@@ -114,7 +114,7 @@ def test_a_notebook_of_another_lab_is_refused(released):
     ids = {"lab1_neuron": {"activations"}, "lab2_ann": {"two_layer"}}
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     nb.cells[0].metadata["nbgrader"] = {"grade_id": "two_layer"}
-    with pytest.raises(SubmissionRejected, match="this is a notebook of lab2_ann, not of lab1_neuron"):
+    with pytest.raises(SubmissionRejected, match="this looks like lab2_ann, not lab1_neuron"):
         check_lab(nb, "lab1_neuron", ids)
     nb.cells[0].metadata = {}
     check_lab(nb, "lab1_neuron", ids)  # no nbgrader ids at all: graded, the code may be fine

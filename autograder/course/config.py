@@ -5,12 +5,15 @@ course_config.py holds both nbgrader's settings (``c.CourseDirectory...``) and o
 
 Reading it runs it, as root: so it is never searched for from the working directory (a student's folder may
 hold one). It is the file named by --config, else by $AUTOGRADER_CONFIG, else the kit's own course_config.py;
-and a configuration inside a folder that holds student files is refused.
+and a configuration inside a folder that holds student files is refused. A kit installed without a course of its
+own (a student's `pip install`) and told of none has no course: `load_config` then gives `NoCourse`, with which
+`autograder check` runs on the kit's defaults and every other use stops with the error that says how to name one.
 """
 
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from traitlets import Bool, Dict, Enum, Float, Integer, List, TraitError, Unicode
 from traitlets.config import Config, Configurable
@@ -23,6 +26,8 @@ from autograder.gradescope.results import VISIBILITIES
 DEFAULT_CONFIG_NAME = "course_config.py"
 CONFIG_VARIABLE = "AUTOGRADER_CONFIG"
 KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# What find_config names when there is no course (see NoCourse); load_config never reads it
+NO_COURSE_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "no_course_config.py")
 # nbgrader's folders of student files (course: submitted, autograded, feedback; its zip collect: downloaded;
 # its exchange: inbound, feedback)
 STUDENT_FOLDERS = frozenset({"submitted", "autograded", "feedback", "downloaded", "inbound"})
@@ -174,6 +179,7 @@ class Settings:
     config: Config
     autograder: Autograder
     root: str
+    has_course: ClassVar[bool] = True
 
     def path(self, *parts: str) -> str:
         return os.path.join(self.root, *parts)
@@ -197,20 +203,44 @@ class Settings:
         return self.config.CourseDirectory.get("db_url", "sqlite:///" + self.path("gradebook.db"))
 
 
+class NoCourse:
+    """The course where there is none: a kit installed without a course_config.py of its own (a student's `pip
+    install`), told of no other (no --config, no $AUTOGRADER_CONFIG). `autograder check` needs no course (it reads
+    the lab from the notebook); any other use raises the ConfigError that says how to name the course's file."""
+
+    has_course = False
+
+    def __init__(self, missing: str):
+        self.missing = missing
+
+    def __getattr__(self, name):
+        raise ConfigError(self.missing)
+
+    def __repr__(self) -> str:
+        return "NoCourse()"
+
+
+def missing_message(path: str) -> str:
+    return (
+        f"no {DEFAULT_CONFIG_NAME} at {path}: pass --config PATH or set {CONFIG_VARIABLE} to the course's "
+        f"{DEFAULT_CONFIG_NAME} (it is never looked for in the working directory)"
+    )
+
+
 def find_config(explicit: str | None = None) -> str:
     """The course's configuration file: `explicit` (--config), else $AUTOGRADER_CONFIG, else the kit's own
     course_config.py; a folder stands for its course_config.py. Raises ConfigError when it is missing or is a
-    file inside a folder that holds student files."""
-    named = explicit or os.environ.get(CONFIG_VARIABLE) or os.path.join(KIT, DEFAULT_CONFIG_NAME)
-    path = os.path.abspath(named)
+    file inside a folder that holds student files. Where nothing is named and the kit has no course of its own,
+    NO_COURSE_CONFIG (load_config gives NoCourse for it)."""
+    named = explicit or os.environ.get(CONFIG_VARIABLE)
+    if not named and not os.path.isfile(os.path.join(KIT, DEFAULT_CONFIG_NAME)):
+        return NO_COURSE_CONFIG
+    path = os.path.abspath(named or os.path.join(KIT, DEFAULT_CONFIG_NAME))
     if os.path.isdir(path):
         path = os.path.join(path, DEFAULT_CONFIG_NAME)
     refuse_student_folder(path)
     if not os.path.isfile(path):
-        raise ConfigError(
-            f"no {DEFAULT_CONFIG_NAME} at {path}: pass --config PATH or set {CONFIG_VARIABLE} to the course's "
-            f"{DEFAULT_CONFIG_NAME} (it is never looked for in the working directory)"
-        )
+        raise ConfigError(missing_message(path))
     return path
 
 
@@ -225,13 +255,15 @@ def refuse_student_folder(path: str) -> None:
             )
 
 
-def load_config(path: str | None = None) -> Settings:
-    """Read course_config.py: `path`, or as find_config chooses when it is None.
+def load_config(path: str | None = None) -> Settings | NoCourse:
+    """Read course_config.py: `path`, or as find_config chooses when it is None (NoCourse where there is none).
 
     The course root is CourseDirectory.root when the file sets it, else the file's folder; nbgrader's db_url is
     made absolute against that root so that every process, whatever its working directory, shares one gradebook.
     """
     path = find_config(path)
+    if path == NO_COURSE_CONFIG:
+        return NoCourse(missing_message(os.path.join(KIT, DEFAULT_CONFIG_NAME)))
     config = PyFileConfigLoader(os.path.basename(path), os.path.dirname(path)).load_config()
     root = os.path.abspath(os.path.join(os.path.dirname(path), config.CourseDirectory.get("root", ".")))
     config.CourseDirectory.root = root

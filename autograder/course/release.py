@@ -1,9 +1,12 @@
 """Release a lab: check its points, make the student version with nbgrader, and execute the answer key.
 
-release/<lab>/ comes from nbgrader's generate_assignment (solutions cleared, cells locked, checksums) and
-is committed; solutions/<lab>/ is the source notebook executed with its outputs (plots included).
+release/<lab>/ comes from nbgrader's generate_assignment (solutions cleared, cells locked, checksums; every other
+file of source/<lab>/ copied as it is), to which release adds the lab's name and limits in the notebook's metadata
+and lab_check.py, the lab's public checks for the student's own kernel (autograder/grading/public_checks.py); it is
+committed. solutions/<lab>/ is the source notebook executed with its outputs (plots included).
 """
 
+import dataclasses
 import os
 import tempfile
 from collections import defaultdict
@@ -19,6 +22,7 @@ from autograder.course.labs import resolve_lab
 from autograder.errors import ReleaseError
 from autograder.grading.cells import grade_id, is_grade, is_manual, points
 from autograder.grading.check_runner import collect_checks
+from autograder.grading.public_checks import HELPER_NAME, helper_source, public_checks_of, stamp
 from autograder.grading.submitted_files import record_release_time
 from autograder.kernel.provisioner import KernelLauncher, kernel_command
 from autograder.outputs.gradebook import ensure_alembic_on_path, is_registered
@@ -94,10 +98,28 @@ def release_lab(settings: Settings, lab: str, with_solution: bool = True) -> Non
     if not os.path.isfile(source_path):
         raise ReleaseError(f"{source_path} does not exist")
     check_points(nbformat.read(source_path, as_version=4), collect_checks(layout.tests_dir(lab)))
+    if os.path.exists(os.path.join(os.path.dirname(source_path), HELPER_NAME)):
+        raise ReleaseError(
+            f"{os.path.join(os.path.dirname(source_path), HELPER_NAME)}: release writes the lab's {HELPER_NAME} itself "
+            "(its public checks, for the students' notebooks): rename that file"
+        )
     generate_assignment(settings, lab)
+    add_public_checks(settings, lab)
     record_release_time(layout.release_dir(lab))  # submission timestamps are compared with it
     if with_solution:
         execute_solution(settings, lab, source_path)
+
+
+def add_public_checks(settings: Settings, lab: str) -> None:
+    """Stamp the released notebook with its lab and limits (`autograder check` needs no course then), and write
+    lab_check.py beside it: the public test cells as released, which `check("exercise")` runs in the notebook."""
+    layout = settings.layout
+    path = layout.release_notebook(lab)
+    nb = nbformat.read(path, as_version=4)
+    stamp(nb, lab, dataclasses.asdict(resolve_lab(settings, lab).limits))
+    nbformat.write(nb, path)
+    with open(os.path.join(layout.release_dir(lab), HELPER_NAME), "w", encoding="utf-8") as handle:
+        handle.write(helper_source(lab, public_checks_of(nb)))
 
 
 def register_lab(settings: Settings, lab: str) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import io
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -32,9 +33,12 @@ from autograder.errors import (
     StudentError,
     SubmissionFailure,
 )
+from autograder.grading.cells import grade_id
+from autograder.grading.student_messages import Cell, error_message, not_attempted_message
 from autograder.grading.submission_proxy import Submission
 from autograder.kernel.deadline import Deadline
 from autograder.kernel.limits import Limits
+from autograder.outputs.stage_line import no_progress
 
 MARKERS = (
     "points(n): points of the check",
@@ -65,19 +69,15 @@ def marker_arg(item, name: str, default):
     return marker.args[0] if marker is not None and marker.args else default
 
 
-def describe_failure(error: BaseException) -> tuple[str, str]:
-    """(reason, message) of a failed check: the student's traceback, the assertion message, or the cause."""
-    if isinstance(error, StudentError) and error.reason == NOT_ATTEMPTED:
-        if error.ename == "NotDefinedError":
-            return NOT_ATTEMPTED, error.evalue
-        return (
-            NOT_ATTEMPTED,
-            f"{error.ename}: {error.evalue}"
-            if error.evalue
-            else "not done yet: the code still raises NotImplementedError",
-        )
+def describe_failure(error: BaseException, cells: Sequence[Cell] = ()) -> tuple[str, str]:
+    """(reason, message) of a failed check: where the student's code raised (in `cells`, the notebook's code
+    cells that ran), the assertion message, or the cause."""
     if isinstance(error, StudentError):
-        return error.reason, f"{error.ename}: {error.evalue}\n\n{error.traceback}"
+        try:
+            message = (not_attempted_message if error.reason == NOT_ATTEMPTED else error_message)(error, cells)
+        except Exception:  # the frames came from the kernel: a message still, the student's traceback as it came
+            message = f"{error.ename}: {error.evalue}\n\n{error.traceback}"
+        return error.reason, message
     if isinstance(error, SubmissionFailure):
         return error.reason, str(error)
     if isinstance(error, AssertionError):
@@ -91,12 +91,20 @@ class GradingPlugin:
     """Provides `sub`, `lab_data` and `picture`, and records each check's result. With `kernel=None` it only
     collects the checks."""
 
-    def __init__(self, kernel=None, limits: Limits | None = None, lab_data=None, pictures: PictureBook | None = None):
-        self.kernel, self.limits, self._lab_data = kernel, limits, lab_data
+    def __init__(
+        self,
+        kernel=None,
+        limits: Limits | None = None,
+        lab_data=None,
+        pictures: PictureBook | None = None,
+        progress: Callable[[str], None] = no_progress,
+    ):
+        self.kernel, self.limits, self._lab_data, self.progress = kernel, limits, lab_data, progress
         self.pictures = pictures if pictures is not None else PictureBook()
         self.results: dict[str, CheckResult] = {}
         self.collected: list[CheckResult] = []
         self.grader_error: GraderError | None = None
+        self.stage = ""  # the check now running, for `progress`
 
     def pytest_configure(self, config):
         for line in MARKERS:
@@ -114,12 +122,20 @@ class GradingPlugin:
             for item in items
         ]
 
+    def pytest_runtest_logstart(self, nodeid, location):
+        position = next((i for i, check in enumerate(self.collected) if check.nodeid == nodeid), None)
+        if position is not None:
+            name = self.collected[position].name
+            self.stage = f"checks {position + 1}/{len(self.collected)}: {name[:60] + '...' if len(name) > 60 else name}"
+            self.progress(self.stage)
+
     @pytest.fixture
     def sub(self, request):
         # past the submission's deadline every check fails at once, without a kernel
         if self.kernel.seconds_left() <= 0:
             raise KernelTimeout("the submission used up its time before this check")
         self.kernel.session()  # a fresh kernel, if the last one died, before this check's clock starts
+        self.progress(self.stage)  # after the notebook's cells, which the first check's session() runs
         limit = marker_arg(request.node, "time_limit", self.limits.check_timeout)
         return Submission(self.kernel, Deadline.after(min(limit, self.kernel.seconds_left())), self.limits.seed)
 
@@ -150,8 +166,15 @@ class GradingPlugin:
         if call.excinfo is not None:
             if isinstance(call.excinfo.value, GraderError):
                 self.grader_error = call.excinfo.value
-            result.reason, result.message = describe_failure(call.excinfo.value)
+            result.reason, result.message = describe_failure(call.excinfo.value, self.notebook_cells())
         self.results[item.nodeid] = result
+
+    def notebook_cells(self) -> list[Cell]:
+        """The code cells that ran in the kernel, and which of them raised NotImplementedError (messages name
+        them)."""
+        cells, reports = getattr(self.kernel, "cells", []), getattr(self.kernel, "reports", [])
+        stubs = {report.index for report in reports if report.status == NOT_ATTEMPTED}
+        return [Cell(index, grade_id(cell), cell.source, index in stubs) for index, cell in cells]
 
 
 @contextlib.contextmanager
@@ -226,11 +249,16 @@ def collect_checks(tests_dir: str) -> list[CheckResult]:
 
 
 def run_checks(
-    tests_dir: str, kernel, limits: Limits, lab_data=None, pictures: PictureBook | None = None
+    tests_dir: str,
+    kernel,
+    limits: Limits,
+    lab_data=None,
+    pictures: PictureBook | None = None,
+    progress: Callable[[str], None] = no_progress,
 ) -> list[CheckResult]:
     """Every check of the lab, in file order, run against `kernel` (a notebook_runner.PreparedKernel); what the
-    checks draw goes to `pictures`."""
-    plugin = GradingPlugin(kernel, limits, lab_data, pictures)
+    checks draw goes to `pictures`; each check's start to `progress`."""
+    plugin = GradingPlugin(kernel, limits, lab_data, pictures, progress)
     run_pytest(tests_dir, plugin)
     if plugin.grader_error is not None:
         raise plugin.grader_error

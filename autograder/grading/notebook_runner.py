@@ -6,6 +6,7 @@ without it; after a check kills the kernel, the next check gets a fresh kernel p
 submission's time limit, output limit and number of kernel deaths end the run early (see PreparedKernel).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from autograder.errors import OK, GraderError, KernelTimeout, SubmissionFailure
@@ -13,6 +14,7 @@ from autograder.grading.cells import grade_id, is_public_test
 from autograder.kernel.deadline import Deadline
 from autograder.kernel.pool import KernelPool
 from autograder.kernel.session import KernelSession, OutputBudget
+from autograder.outputs.stage_line import no_progress
 
 SKIPPED = "skipped"  # the status of a cell left out of the run
 
@@ -37,8 +39,15 @@ class PreparedKernel:
     submission's output has passed its limit, or once cells have killed `max_kernel_deaths` kernels.
     """
 
-    def __init__(self, nb, pool: KernelPool, run_public_test_cells=False, deadline: Deadline | None = None):
-        self.nb, self.pool, self.limits = nb, pool, pool.limits
+    def __init__(
+        self,
+        nb,
+        pool: KernelPool,
+        run_public_test_cells=False,
+        deadline: Deadline | None = None,
+        progress: Callable[[str], None] = no_progress,
+    ):
+        self.nb, self.pool, self.limits, self.progress = nb, pool, pool.limits, progress
         self.deadline = deadline if deadline is not None else Deadline.after(pool.limits.submission_timeout)
         self.cells = [
             (index, cell)
@@ -85,6 +94,7 @@ class PreparedKernel:
         while True:
             if self.seconds_left() <= 0:
                 raise KernelTimeout(f"the submission used up its {self.limits.submission_timeout:g} s")
+            self.progress("starting the kernel" if self.restarts == 0 else "restarting the kernel")
             try:
                 session = self.pool.take(self.deadline, self.budget)
             except KernelTimeout:
@@ -128,6 +138,7 @@ class PreparedKernel:
             if index in self.fatal_cells:
                 continue
             self.executed.add(index)
+            self.progress(f"cells {position + 1}/{len(self.cells)}")
             timeout = min(self.limits.cell_timeout, self.seconds_left())
             budget = self.budget if first else OutputBudget(self.limits.max_output_bytes)
             try:

@@ -6,7 +6,9 @@ submission of a lab.
 
 import hashlib
 import os
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,7 +18,7 @@ from autograder.checks.lab_data import LabData
 from autograder.checks.pictures import PictureBook
 from autograder.course.config import Settings
 from autograder.course.labs import Lab
-from autograder.errors import ERROR, GraderError, SubmissionRejected
+from autograder.errors import ERROR, NOT_ATTEMPTED, GraderError, SubmissionRejected
 from autograder.grading import check_seed, restore
 from autograder.grading.cells import is_manual, points
 from autograder.grading.check_runner import CheckResult, collect_checks, run_checks
@@ -25,6 +27,7 @@ from autograder.grading.submitted_files import own_folder, read_regular_file
 from autograder.grading.validation import DEEP, check_lab, grade_ids, notebook_from_bytes
 from autograder.kernel.deadline import Deadline
 from autograder.kernel.pool import KernelPool
+from autograder.outputs.stage_line import no_progress
 from autograder.results import CellFailure, CheckOutcome, Results
 
 
@@ -59,7 +62,7 @@ def read_notebook(settings: Settings, lab: Lab, path: str, folder: str | None) -
     to be a notebook of `lab`. Any failure on what the file holds, expected or not, is this file's rejection."""
     raw = read_regular_file(path, folder or own_folder(path), settings.autograder.max_notebook_bytes)
     try:
-        nb = notebook_from_bytes(raw)
+        nb = notebook_from_bytes(raw, path)
         check_lab(nb, lab.name, lab_grade_ids(settings))
     except SubmissionRejected:
         raise
@@ -84,9 +87,17 @@ class Graded:
     notebook: object | None  # the restored notebook with the outputs of its run; None when rejected
 
 
-def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, folder: str | None = None) -> Graded:
+def grade_notebook(
+    settings: Settings,
+    lab: Lab,
+    path: str,
+    pool: KernelPool,
+    folder: str | None = None,
+    progress: Callable[[str], None] = no_progress,
+) -> Graded:
     """Grade the notebook at `path` (a file inside `folder`: see read_notebook) in a kernel from `pool`; raises
-    SubmissionRejected for a file that is not a gradable notebook."""
+    SubmissionRejected for a file that is not a gradable notebook. Its stages (kernel, cells, checks) go to
+    `progress`."""
     started = time.monotonic()
     limits = lab.limits
     released = nbformat.read(lab.release_notebook, as_version=4)
@@ -98,13 +109,16 @@ def grade_notebook(settings: Settings, lab: Lab, path: str, pool: KernelPool, fo
         pool,
         settings.autograder.run_public_test_cells,
         deadline=Deadline(started + limits.submission_timeout, limits.submission_timeout),
+        progress=progress,
     )
     try:
         lab_data = LabData(
             lab.release_dir, lab.data_dir, lab.dataset, check_seed.for_submission(settings, lab.name, sha256)
         )
         pictures = PictureBook()
-        checks = run_checks(lab.tests_dir, kernel, limits, lab_data, pictures)  # the first `sub` runs the notebook
+        checks = run_checks(
+            lab.tests_dir, kernel, limits, lab_data, pictures, progress
+        )  # the first `sub` runs the notebook
     finally:
         kernel.close()
     failed_cells = tuple(CellFailure(**vars(report)) for report in kernel.reports if report.status != "ok")
@@ -139,11 +153,17 @@ def outcome(check: CheckResult) -> CheckOutcome:
     )
 
 
+STUB_FUNCTION = re.compile(r"^Cell In\[\d+\], line \d+, in ([A-Za-z_][\w.]*)\(", re.M)
+
+
 def summary_text(notes: list[str], failed_cells: tuple[CellFailure, ...]) -> str:
     """The notes above the checks: what was repaired, and how each failed cell ended."""
     lines = [f"Note: {note}." for note in notes]
     for cell in failed_cells:
         last_line = cell.message.strip().splitlines()[-1] if cell.message.strip() else ""
+        if cell.status == NOT_ATTEMPTED and last_line.startswith("NotImplementedError"):
+            functions = STUB_FUNCTION.findall(cell.message)  # IPython's "Cell In[1], line 7, in step(x)"
+            last_line = f"{functions[-1] if functions else 'it'} still raises NotImplementedError"
         lines.append(
             f"{cell.where()} of your notebook ended with {cell.status}" + (f": {last_line}" if last_line else "")
         )

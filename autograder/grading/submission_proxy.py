@@ -14,7 +14,7 @@
 Every request of a check shares the check's deadline; when it passes, the request fails with KernelTimeout.
 """
 
-from autograder.errors import KernelDied, KernelTimeout
+from autograder.errors import KernelDied, KernelTimeout, StudentError
 from autograder.kernel import wire
 from autograder.kernel.deadline import Deadline
 
@@ -53,16 +53,16 @@ class Submission:
     tensor = staticmethod(wire.Tensor)
 
     def call(self, name: str, *args, **kwargs):
-        return self._call({"$ref": name}, args, kwargs)
+        return self._call({"$ref": name}, args, kwargs, called=name)
 
     def map(self, name: str, arg_lists) -> list:
         """[name(*args) for args in arg_lists], computed in one request."""
         encoded = [[wire.encode(arg) for arg in args] for args in arg_lists]
-        return self._request("map", target={"$ref": name}, arg_lists=encoded)
+        return self._request("map", target={"$ref": name}, arg_lists=encoded, called=name)
 
     def call_recording_warnings(self, name: str, *args, **kwargs) -> tuple:
         """(value, warnings) of a call: the warnings it raised, as "Category: message" strings."""
-        return self._call({"$ref": name}, args, kwargs, record_warnings=True)
+        return self._call({"$ref": name}, args, kwargs, record_warnings=True, called=name)
 
     def get(self, name: str):
         return self._request("get", target={"$ref": name})
@@ -76,9 +76,10 @@ class Submission:
     def defined(self, *names: str) -> bool:
         return self._request("defined", names=list(names))
 
-    def _call(self, target: dict, args, kwargs, record_warnings: bool = False, path: tuple[str, ...] = ()):
+    def _call(self, target: dict, args, kwargs, record_warnings: bool = False, path: tuple[str, ...] = (), called=None):
         return self._request(
             "call",
+            called,
             target=target,
             path=list(path),
             args=[wire.encode(arg) for arg in args],
@@ -86,7 +87,9 @@ class Submission:
             record_warnings=record_warnings,
         )
 
-    def _request(self, op: str, **fields):
+    def _request(self, op: str, called: str | None = None, **fields):
+        """One request to the kernel; a StudentError it raises says what was `called` (a notebook function,
+        or Class.method), for its message."""
         remaining = self._deadline.left()
         if remaining <= 0:
             raise KernelTimeout("the check ran out of time")
@@ -94,7 +97,11 @@ class Submission:
             raise KernelDied("the kernel was restarted during this check")
         if self._begin_check is not None:
             fields["begin_check"], self._begin_check = self._begin_check, None
-        return self._wrap(self._session.request(op, remaining, **fields))
+        try:
+            return self._wrap(self._session.request(op, remaining, **fields))
+        except StudentError as error:
+            error.called = error.called or called
+            raise
 
     def _wrap(self, value):
         if isinstance(value, wire.HandleInfo):
@@ -124,14 +131,21 @@ class Handle:
     def __getattr__(self, name: str):
         if name.startswith("__"):  # numpy, pytest and copy probe dunders: never a kernel request
             raise AttributeError(name)
-        return self._sub._request("get", target={"$handle": self._handle_info.key}, path=[name])
+        return self._sub._request("get", self._called(name), target={"$handle": self._handle_info.key}, path=[name])
 
     def __call__(self, *args, **kwargs):
-        return self._sub._call({"$handle": self._handle_info.key}, args, kwargs)
+        return self._sub._call({"$handle": self._handle_info.key}, args, kwargs, called=self._called())
 
     def call_method(self, name: str, *args, **kwargs):
         """The kernel object's method `name` called with these arguments, in one request."""
-        return self._sub._call({"$handle": self._handle_info.key}, args, kwargs, path=(name,))
+        return self._sub._call(
+            {"$handle": self._handle_info.key}, args, kwargs, path=(name,), called=self._called(name)
+        )
+
+    def _called(self, attribute: str | None = None) -> str:
+        """The object's class name, and `attribute`'s: what a failed request on it names."""
+        name = self._handle_info.type.rsplit(".", 1)[-1]
+        return f"{name}.{attribute}" if attribute else name
 
     def __repr__(self) -> str:
         return f"<{self._handle_info.type} in the kernel: {self._handle_info.repr}>"

@@ -123,21 +123,24 @@ def own_folder(path: str) -> str:
 
 def choose_notebook(folder: str, notebook_name: str) -> str:
     """The notebook to grade in a submission folder: <notebook_name>.ipynb if the folder has an entry of that name,
-    else the folder's only other notebook (a renamed file), else the expected path (graded as "no such file").
+    else the folder's only other notebook (a renamed file); with no notebook at all, <notebook_name>.py or .zip, or
+    the folder's only zip (graded as what they are: "this is a Python file..."); else the expected path (graded as
+    "no such file").
 
     Entries that are links or FIFOs are chosen too, so that reading them says why they are refused."""
     expected = os.path.join(folder, notebook_name + ".ipynb")
     if os.path.lexists(expected) or os.path.islink(folder) or not os.path.isdir(folder):
         return expected
     with os.scandir(folder) as entries:  # dot files are macOS resource forks (._name.ipynb) and checkpoints
-        notebooks = [
-            entry.path
-            for entry in entries
-            if entry.name.endswith(".ipynb")
-            and not entry.name.startswith(".")
-            and not entry.is_dir(follow_symlinks=False)
+        files = [
+            entry for entry in entries if not entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False)
         ]
-    return notebooks[0] if len(notebooks) == 1 else expected
+    notebooks = [entry.path for entry in files if entry.name.endswith(".ipynb")]
+    if notebooks:
+        return notebooks[0] if len(notebooks) == 1 else expected
+    named = [entry.path for entry in files if entry.name in (notebook_name + ".py", notebook_name + ".zip")]
+    zips = [entry.path for entry in files if entry.name.lower().endswith(".zip")]
+    return sorted(named)[0] if named else zips[0] if len(zips) == 1 else expected
 
 
 def parse_timestamp(text: str) -> datetime | None:

@@ -25,7 +25,7 @@ from autograder.kernel import bridge, wire
 from autograder.kernel.deadline import Deadline
 from autograder.kernel.limits import Limits
 from autograder.kernel.process import KernelProcess
-from autograder.kernel.traceback_text import trim_traceback
+from autograder.kernel.traceback_text import parse_frames, trim_traceback
 
 BRIDGE_SOURCE = open(bridge.__file__, encoding="utf-8").read()
 
@@ -434,7 +434,10 @@ def student_error(error) -> StudentError:
         return StudentError("Error", "the kernel sent a malformed error", "")
     lines = error.get("traceback") if isinstance(error.get("traceback"), list) else []
     return StudentError(
-        str(error.get("ename", "Error")), str(error.get("evalue", "")), trim_traceback([str(line) for line in lines])
+        str(error.get("ename", "Error")),
+        str(error.get("evalue", "")),
+        trim_traceback([str(line) for line in lines]),
+        parse_frames(error.get("frames")),
     )
 
 
