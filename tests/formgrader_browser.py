@@ -44,42 +44,37 @@ def free_port() -> int:
 
 
 @contextmanager
-def start_formgrader(course_root, home, token: str = "formgrader-test"):
-    """(base URL, token) of a `jupyter server` serving formgrader for the course in `course_root`, run from the
-    course folder with the course's config, as an instructor runs it; its log is `home`/server.log."""
+def jupyter_app(arguments: list[str], cwd, home, log_name: str, ready, timeout: float = 60):
+    """Run `jupyter ARGUMENTS` in `cwd` as the person whose home is `home`, wait until `ready()` returns without
+    OSError, yield the end of its log as a function (for failure messages), and stop it afterwards. Its log is
+    `home`/`log_name`."""
     os.makedirs(home, exist_ok=True)
-    port = free_port()
-    log_path = os.path.join(home, "server.log")
+    log_path = os.path.join(home, log_name)
     with open(log_path, "w+", encoding="utf-8") as log:
         server = subprocess.Popen(
-            [
-                os.path.join(VENV_BIN, "jupyter"),
-                "server",
-                "--no-browser",
-                "--allow-root",
-                "--ip=127.0.0.1",
-                f"--port={port}",
-                f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={course_root}",
-                "--NbGrader.config_file=course_config",  # nbgrader ignores --config
-            ],
-            cwd=course_root,
+            [os.path.join(VENV_BIN, "jupyter"), *arguments],
+            cwd=cwd,
             env=jupyter_env(home),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+        def server_log() -> str:
+            log.flush()
+            with open(log_path, encoding="utf-8") as reader:
+                return reader.read()[-4000:]
+
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + timeout
             while True:
                 try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    ready()
                     break
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        pytest.fail(f"jupyter server did not start:\n{log.read()[-3000:]}")
+                        pytest.fail(f"jupyter {arguments[0]} did not start:\n{server_log()}")
                     time.sleep(0.2)
-            yield f"http://127.0.0.1:{port}", token
+            yield server_log
         finally:
             server.terminate()
             try:
@@ -87,6 +82,29 @@ def start_formgrader(course_root, home, token: str = "formgrader-test"):
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@contextmanager
+def start_formgrader(course_root, home, token: str = "formgrader-test"):
+    """(base URL, token) of a `jupyter server` serving formgrader for the course in `course_root`, run from the
+    course folder with the course's config, as an instructor runs it; its log is `home`/server.log."""
+    port = free_port()
+    arguments = [
+        "server",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={course_root}",
+        "--NbGrader.config_file=course_config",  # nbgrader ignores --config
+    ]
+
+    def listening():
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+    with jupyter_app(arguments, course_root, home, "server.log", listening):
+        yield f"http://127.0.0.1:{port}", token
 
 
 @contextmanager

@@ -18,15 +18,13 @@ and its error, each in a `pre`).
 import json
 import os
 import shutil
-import subprocess
-import time
 import urllib.request
 from contextlib import contextmanager
 
 import nbgrader
 import pytest
 from conftest import KIT
-from formgrader_browser import VENV_BIN, free_port, jupyter_env, open_browser, screenshot
+from formgrader_browser import free_port, jupyter_app, open_browser, screenshot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -45,59 +43,32 @@ NO_RESPONSE = "You did not provide a response."  # nbgrader's error for a writte
 
 @contextmanager
 def start_jupyterlab(root, home):
-    """(base URL, token) of the student's `jupyter lab` serving `root`, run from `root` (nbgrader's validate handler
-    reads an nbgrader_config.py from the server's working folder: the student has none) with a home of its own;
-    nothing it serves reaches beyond 127.0.0.1 (no news feed, no update check). Its log is `home`/lab.log."""
-    os.makedirs(home, exist_ok=True)
+    """(base URL, server log) of the student's `jupyter lab` serving `root`, run from `root` (nbgrader's validate
+    handler reads an nbgrader_config.py from the server's working folder: the student has none) with a home of its
+    own; nothing it serves reaches beyond 127.0.0.1 (no news feed, no update check). Its log is `home`/lab.log."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log_path = os.path.join(home, "lab.log")
-    with open(log_path, "w+", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [
-                os.path.join(VENV_BIN, "jupyter"),
-                "lab",
-                "--no-browser",
-                "--allow-root",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={TOKEN}",
-                f"--ServerApp.root_dir={root}",
-                "--LabApp.news_url=None",
-                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            ],
-            cwd=root,
-            env=jupyter_env(home),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    arguments = [
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    answers = []
 
-        def server_log() -> str:
-            log.flush()
-            with open(log_path, encoding="utf-8") as reader:
-                return reader.read()[-4000:]
+    def validate_handler_answers():
+        # nbgrader's validate server extension answers, and agrees with the labextension's version
+        answers.append(api(base, f"nbgrader_version?version={nbgrader.__version__}"))
 
-        try:
-            deadline = time.monotonic() + LAB_LOAD_TIMEOUT
-            while True:
-                try:
-                    # nbgrader's validate server extension answers, and agrees with the labextension's version
-                    version = api(base, f"nbgrader_version?version={nbgrader.__version__}")
-                    break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"jupyter lab did not start:\n{server_log()}")
-                    time.sleep(0.3)
-            assert version == {"success": True}, f"nbgrader's validate server extension: {version}\n{server_log()}"
-            yield base, server_log
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with jupyter_app(arguments, root, home, "lab.log", validate_handler_answers, LAB_LOAD_TIMEOUT) as server_log:
+        assert answers[-1] == {"success": True}, f"nbgrader's validate server extension: {answers[-1]}\n{server_log()}"
+        yield base, server_log
 
 
 def api(base: str, path: str):

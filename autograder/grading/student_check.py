@@ -13,7 +13,9 @@ beside the notebook, the files beside it, the kit's defaults for the rest. Where
 notebook's own public test cells run, as the student's copy has them.
 """
 
+import ast
 import copy
+import json
 import os
 import sys
 import tempfile
@@ -201,9 +203,6 @@ def runner_call(test: str) -> str:
 
 def verdict(test: str, cell, report) -> PublicCheck:
     """The check's verdict from its cell's value; or why the cell gave none (it timed out, the kernel died...)."""
-    import ast
-    import json
-
     if report is None:
         return PublicCheck(test, lab_check.FAILED, "did not run")
     if report.status != OK:
