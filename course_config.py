@@ -25,7 +25,15 @@ c.LateSubmissionPlugin.penalty_method = "none"
 c.HTMLExporter.sanitize_html = True  # formgrader and feedback: outputs' HTML sanitised, no JavaScript (not markdown)
 
 # --- autograder ---------------------------------------------------------------------------------------------
-c.Autograder.labs = ["lab1_neuron", "lab2_ann", "lab3_backprop", "lab4_mnist", "lab5_gan", "lab5_gan_keras"]
+c.Autograder.labs = [
+    "lab1_neuron",
+    "lab2_ann",
+    "lab3_backprop",
+    "lab4_mnist",
+    "lab5_gan",
+    "lab5_gan_keras",
+    "lab6_dcgan_cgan",
+]
 c.Autograder.seed = 0
 c.Autograder.due_dates = {}  # e.g. {"lab1_neuron": "2027-01-15 17:00"} (UTC unless an offset is given)
 c.Autograder.dataset = "mnist"  # or "fashion-mnist" (installed by scripts/setup_env.sh): the data of lab4 and lab5
@@ -70,5 +78,14 @@ c.Autograder.lab_settings = {
         "cell_timeout": 120.0,
         "check_timeout": 30.0,
         "preload": ["numpy", "matplotlib.pyplot", "tensorflow", "keras"],
+    },
+    # the sample checks train the student's DCGAN for 1,000 steps and the conditional GAN for 2,000 (about 25 s and
+    # 70 s on one CPU thread); the notebook's own demonstrations are skipped while it is graded
+    "lab6_dcgan_cgan": {
+        "cell_timeout": 120.0,
+        "check_timeout": 30.0,
+        "require_gpu": False,
+        "prefer_gpu": True,
+        "preload": ["numpy", "matplotlib.pyplot", "torch", "torch._dynamo", "torch.utils.data"],
     },
 }

@@ -17,9 +17,10 @@ sys.path.insert(0, os.path.join(KIT, "source", "lab5_gan"))
 import sample_check  # noqa: E402, F401  (the GAN labs' public self-check, NumPy only: re-exported to the benches)
 
 
-def notebook_code(settings, lab: str, imports: str, variant: str | None = None) -> dict:
-    """The namespace of a lab's answer key's (or the variant's) solution cells, run in this process after
-    `imports` (the notebook's own import cell is not run: it also loads data and plots)."""
+def notebook_code(settings, lab: str, imports: str, variant: str | None = None, given: tuple[str, ...] = ()) -> dict:
+    """The namespace of a lab's answer key's (or the variant's) solution cells, and of the `given` cells (by
+    grade_id: helpers the lab hands out), run in this process in notebook order after `imports` (the notebook's own
+    import cell is not run: it also loads data and plots)."""
     path = settings.path(settings.autograder.solutions_directory, lab, lab + ".ipynb")
     with tempfile.TemporaryDirectory() as folder:
         if variant:
@@ -30,7 +31,9 @@ def notebook_code(settings, lab: str, imports: str, variant: str | None = None) 
     namespace = {}
     exec(imports, namespace)
     for cell in nb.cells:
-        if cell.cell_type == "code" and is_solution(cell):
+        if cell.cell_type == "code" and (
+            is_solution(cell) or cell.metadata.get("nbgrader", {}).get("grade_id") in given
+        ):
             exec(cell.source, namespace)
     return namespace
 

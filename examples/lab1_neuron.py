@@ -24,6 +24,8 @@ ALL_CHECKS = {
     "test_or_neuron",
     "test_and_neuron",
     "test_nand_neuron",
+    "test_truth_table_order",
+    "test_truth_table_returns_python_ints",
     "test_xor_truth_table",
 }
 
@@ -126,5 +128,19 @@ VARIANTS = [
         "a PNG image renamed to .ipynb",
         raw=lambda data: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
         rejected=True,
+    ),
+    Variant(
+        "oscar",
+        "truth_table walks the inputs with x2 changing slowest: (0, 0), (1, 0), (0, 1), (1, 1)",
+        edits={"truth_table": [("for x1 in (0, 1) for x2 in (0, 1)", "for x2 in (0, 1) for x1 in (0, 1)")]},
+        loses={"test_truth_table_order": "wrong answer"},
+    ),
+    Variant(
+        "peggy",
+        "truth_table returns feedforward's outputs as they come (NumPy values), not as Python ints",
+        edits={
+            "truth_table": [("int(neuron.feedforward(np.array([x1, x2])))", "neuron.feedforward(np.array([x1, x2]))")]
+        },
+        loses={"test_truth_table_returns_python_ints": "wrong answer"},
     ),
 ]

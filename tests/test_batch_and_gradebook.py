@@ -48,8 +48,8 @@ def test_every_submission_is_in_the_gradebook_with_its_score(course):
     scores = scores_in_gradebook(settings)
     assert set(scores) == set(graded), "one gradebook entry per submission, rejected files included"
     assert {student: scores[student] for student in ("alice", "bob", "judy", "ken")} == {
-        "alice": 20.0,
-        "bob": 19.0,
+        "alice": 22.0,
+        "bob": 21.0,
         "judy": 0.0,
         "ken": 0.0,
     }
@@ -70,7 +70,7 @@ def test_second_run_resumes_without_grading_again(course):
     before = os.stat(results).st_mtime_ns
     again = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
     assert os.stat(results).st_mtime_ns == before, "an unchanged submission is not graded twice"
-    assert again["alice"].score == 20
+    assert again["alice"].score == 22
 
 
 def test_a_changed_submission_is_graded_again(course):
@@ -84,23 +84,23 @@ def test_a_changed_submission_is_graded_again(course):
         settings.path("submitted", "judy", "lab1_neuron", "lab1_neuron.ipynb"),
     )
     graded = grade_all(settings, lab, make_launcher(settings, resolve_lab(settings, "lab1_neuron")), progress=False)
-    assert graded["judy"].score == 20, "judy's new notebook is graded"
-    assert scores_in_gradebook(settings)["judy"] == 20.0, "and the gradebook holds the new score"
+    assert graded["judy"].score == 22, "judy's new notebook is graded"
+    assert scores_in_gradebook(settings)["judy"] == 22.0, "and the gradebook holds the new score"
 
 
 def test_feedback_page_shows_messages_and_reasons(course):
     settings, _, _ = course
     page = open(settings.path("feedback", "erin", "lab1_neuron", "lab1_neuron.html"), encoding="utf-8").read()
-    assert "truth table says 0" in page and "wrong answer" in page and "17 / 20" in page
+    assert "truth table says 0" in page and "wrong answer" in page and "19 / 22" in page
 
 
 def test_exports(course, tmp_path):
     settings, _, _ = course
-    assert export_csv(settings, str(tmp_path / "grades.csv")) == 13
+    assert export_csv(settings, str(tmp_path / "grades.csv")) == 15
     rows = {row["student"]: row for row in csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8"))}
-    assert float(rows["bob"]["score"]) == 19.0 and rows["bob"]["needs_manual_grade"] == "True"
-    assert export_gradescope(settings, str(tmp_path / "gs")) == 13
-    assert json.loads((tmp_path / "gs" / "lab1_neuron" / "dave.json").read_text())["score"] == 16
+    assert float(rows["bob"]["score"]) == 21.0 and rows["bob"]["needs_manual_grade"] == "True"
+    assert export_gradescope(settings, str(tmp_path / "gs")) == 15
+    assert json.loads((tmp_path / "gs" / "lab1_neuron" / "dave.json").read_text())["score"] == 18
 
 
 def test_class_report_counts_the_students_who_fail_each_check(course, tmp_path):
@@ -116,7 +116,7 @@ def test_class_report_counts_the_students_who_fail_each_check(course, tmp_path):
     assert failures == sorted(failures, reverse=True), "the most often failed checks come first"
     assert write_class_report(settings, str(tmp_path / "report.md")) == 1, "one lab (lab1) has graded submissions"
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "## lab1_neuron" in report and "13 submissions" in report and "the truth table says 0" in report
+    assert "## lab1_neuron" in report and "15 submissions" in report and "the truth table says 0" in report
 
 
 def test_export_command_writes_the_class_report(course, tmp_path):
@@ -159,4 +159,4 @@ def test_nbgrader_export_shows_the_scores(course, tmp_path):
     )
     assert run.returncode == 0, run.stderr
     rows = {row["student_id"]: row for row in csv.DictReader(open(tmp_path / "nb.csv", encoding="utf-8"))}
-    assert float(rows["carol"]["score"]) == 15.0 and float(rows["carol"]["max_score"]) == 22.0
+    assert float(rows["carol"]["score"]) == 17.0 and float(rows["carol"]["max_score"]) == 24.0

@@ -23,8 +23,8 @@ def test_grade_one_notebook_writes_results_and_exits_0(tmp_path):
     run = autograder("grade", "lab1_neuron", SOLUTION, "--json", str(tmp_path / "r.json"))
     assert run.returncode == 0, run.stderr
     results = json.loads((tmp_path / "r.json").read_text())
-    assert (results["score"], results["max_score"]) == (20, 20), "the answer key scores full marks"
-    assert "autograded total" in run.stdout and "20/20" in run.stdout, "a table of the checks is printed"
+    assert (results["score"], results["max_score"]) == (22, 22), "the answer key scores full marks"
+    assert "autograded total" in run.stdout and "22/22" in run.stdout, "a table of the checks is printed"
     assert "grading:" not in run.stderr, f"no stage line where stderr is no terminal:\n{run.stderr}"
 
 
@@ -55,7 +55,7 @@ def test_grading_one_notebook_on_a_terminal_shows_its_stage_then_erases_it():
     finally:
         os.close(controller)
     text = shown.decode()
-    assert run.returncode == 0 and "20/20" in table, table
+    assert run.returncode == 0 and "22/22" in table, table
     for stage in ("grading: starting the kernel", "grading: cells 1/", "grading: checks 1/"):
         assert stage in text, f"the terminal should show {stage!r}:\n{text!r}"
     assert re.search(r"grading: checks (\d+)/\1: ", text), f"the last check's stage is shown:\n{text!r}"
@@ -90,7 +90,7 @@ def test_missing_course_config_exits_2(tmp_path):
 def test_check_says_public_checks_passed_never_all_passed():
     run = autograder("check", SOLUTION)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "public checks passed (4/4)" in run.stdout, run.stdout
+    assert "public checks passed (5/5)" in run.stdout, run.stdout
     assert "all passed" not in run.stdout.lower()
 
 
@@ -98,7 +98,7 @@ def test_check_on_the_stub_names_the_failing_public_checks():
     run = autograder("check", STUB)
     assert run.returncode == 1, "failing public checks exit 1"
     assert "not attempted  test_activations: step still raises NotImplementedError" in run.stdout, run.stdout
-    assert "4 of 4 public checks failed" in run.stdout
+    assert "5 of 5 public checks failed" in run.stdout
 
 
 def test_grade_refuses_without_a_sandbox_and_says_how_to_proceed(tmp_path):
@@ -114,7 +114,7 @@ def test_grade_refuses_without_a_sandbox_and_says_how_to_proceed(tmp_path):
         run.stderr
     )
     graded = autograder("--config", str(config), "grade", "lab1_neuron", SOLUTION, "--no-sandbox")
-    assert graded.returncode == 0 and "20/20" in graded.stdout, "--no-sandbox grades anyway, for trusted files"
+    assert graded.returncode == 0 and "22/22" in graded.stdout, "--no-sandbox grades anyway, for trusted files"
 
 
 def test_check_of_a_notebook_outside_its_lab_folder_gets_the_labs_data_helper(tmp_path):

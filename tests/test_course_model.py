@@ -151,8 +151,8 @@ def test_renamed_nbgrader_folders_are_where_the_kit_reads_and_writes(tmp_path):
 
     graded = grade_all(settings, lab, make_launcher(settings, lab), progress=False)
 
-    assert graded["alice"].score == graded["alice"].max_score == 20, (
-        f"the answer key scores 20: {graded['alice'].output}"
+    assert graded["alice"].score == graded["alice"].max_score == 22, (
+        f"the answer key scores 22: {graded['alice'].output}"
     )
     assert os.path.isfile(
         os.path.join(nbgrader.format_path(nbgrader.autograded_directory, "alice", LAB), "results.json")
@@ -160,7 +160,7 @@ def test_renamed_nbgrader_folders_are_where_the_kit_reads_and_writes(tmp_path):
     assert os.path.isfile(os.path.join(nbgrader.format_path(nbgrader.feedback_directory, "alice", LAB), LAB + ".html"))
     assert not os.path.exists(os.path.join(settings.root, "autograded")), "nothing is written to the default folders"
     with open_gradebook(settings) as gradebook:
-        assert gradebook.find_submission(LAB, "alice").score == 20, "the gradebook holds the score"
+        assert gradebook.find_submission(LAB, "alice").score == 22, "the gradebook holds the score"
 
 
 def test_the_sandbox_setting_selects_the_kernels_provisioner(tmp_path, settings):

@@ -66,7 +66,7 @@ def test_damaged_answer_key_still_scores_full_marks(settings, lab1, pool, tmp_pa
     path = tmp_path / "submission.ipynb"
     nbformat.write(nb, path)
     results = grade_notebook(settings, lab1, str(path), pool).results.to_json()
-    assert results["score"] == 20, f"{damage.__name__}: {failed_checks(results)}"
+    assert results["score"] == 22, f"{damage.__name__}: {failed_checks(results)}"
     if note:
         assert note in results["output"], f"the feedback says what was repaired: {results['output']!r}"
 
@@ -77,4 +77,4 @@ def test_nbformat_3_notebook_is_graded(settings, lab1, pool, tmp_path):
     nbformat.write(v3, path, version=3)
     assert '"worksheets"' in path.read_text()
     results = grade_notebook(settings, lab1, str(path), pool).results.to_json()
-    assert results["score"] == 20, failed_checks(results)
+    assert results["score"] == 22, failed_checks(results)

@@ -42,15 +42,15 @@ EXPECTED = {
     "nested_brackets": ({"rejected": DEEP}, 0),
     "deep_metadata": ({"rejected": DEEP}, 0),
     "solution_link": ({"rejected": OUTSIDE}, 0),
-    "fifo_timestamp": ({"timestamp_flag": "unreadable: a FIFO, not a file"}, 20),
-    "zero_timestamp": ({"timestamp_flag": OUTSIDE}, 20),
-    "future": ({"timestamp_flag": "in the future"}, 20),
-    "before_release": ({"timestamp_flag": "before the release"}, 20),
-    "config_drop": ({}, 20),
-    "victim": ({}, 20),
+    "fifo_timestamp": ({"timestamp_flag": "unreadable: a FIFO, not a file"}, 22),
+    "zero_timestamp": ({"timestamp_flag": OUTSIDE}, 22),
+    "future": ({"timestamp_flag": "in the future"}, 22),
+    "before_release": ({"timestamp_flag": "before the release"}, 22),
+    "config_drop": ({}, 22),
+    "victim": ({}, 22),
     "victi[m]": ({}, 0),  # its own notebook (the stub), never victim's
-    "brackets [1]": ({}, 20),
-    "zz_last": ({}, 20),
+    "brackets [1]": ({}, 22),
+    "zz_last": ({}, 22),
     MARKUP_ID: ({"rejected": MARKUP_ID_REFUSED}, 0),
 }
 

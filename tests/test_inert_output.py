@@ -483,8 +483,8 @@ def autograded_notebook(settings, student: str):
 
 def test_the_answer_key_beside_the_payload_scores_full_marks(payload_batch):
     _, graded = payload_batch
-    assert graded[ANSWER_KEY].score == graded[ANSWER_KEY].max_score == 20, graded[ANSWER_KEY].failures
-    assert graded["payload"].score == 20, "the payload's answers are the answer key's: its cells' errors cost no check"
+    assert graded[ANSWER_KEY].score == graded[ANSWER_KEY].max_score == 22, graded[ANSWER_KEY].failures
+    assert graded["payload"].score == 22, "the payload's answers are the answer key's: its cells' errors cost no check"
 
 
 def test_the_payloads_autograded_notebook_holds_no_active_content(payload_batch):
@@ -595,4 +595,4 @@ def test_the_payloads_feedback_page_runs_no_student_script_in_a_real_browser(pay
     ran = payload_ran(browser)
     screenshot(browser, "feedback_payload")
     assert ran == [], f"a payload ran in the feedback page: {ran}"
-    assert "Autograded score: 20 / 20" in browser.find_element("tag name", "body").text
+    assert "Autograded score: 22 / 22" in browser.find_element("tag name", "body").text

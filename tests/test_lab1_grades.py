@@ -15,8 +15,8 @@ def test_answer_key_scores_full_marks(settings, lab1, pool):
     results = grade_notebook(
         settings, lab1, lab1.release_notebook.replace("release", "solutions"), pool
     ).results.to_json()
-    assert results["score"] == results["max_score"] == 20, (
-        f"the answer key should score 20/20: {failed_checks(results)}"
+    assert results["score"] == results["max_score"] == 22, (
+        f"the answer key should score 22/22: {failed_checks(results)}"
     )
     assert results["extra_data"]["manual_max_score"] == 2, "the written answer (2 points) is left for a person"
 
@@ -46,7 +46,7 @@ def test_unreadable_file_is_a_result_with_its_reason(graded_examples, variant):
     assert results["score"] == 0, f"{variant.description}: scores 0"
     assert results["extra_data"].get("rejected"), f"{variant.description}: the results say why it was not graded"
     assert results["output"].startswith("This submission could not be graded"), "the student reads why"
-    assert len(results["tests"]) == 18, "every check is listed, failed, so the student sees what was at stake"
+    assert len(results["tests"]) == 20, "every check is listed, failed, so the student sees what was at stake"
 
 
 def test_failed_hidden_check_shows_its_message_not_its_code(graded_examples):
@@ -66,7 +66,7 @@ def test_student_error_shows_the_students_own_traceback(graded_examples):
 
 def test_infinite_loop_times_out_and_the_rest_is_graded(graded_examples):
     _, results = graded_examples["heidi"]
-    assert results["score"] == 18, "only the two tanh checks are lost"
+    assert results["score"] == 20, "only the two tanh checks are lost"
     assert any(cell["status"] == "timeout" for cell in results["extra_data"]["cells"]), (
         "the plot cell that calls tanh is reported as timed out"
     )
@@ -74,7 +74,7 @@ def test_infinite_loop_times_out_and_the_rest_is_graded(graded_examples):
 
 def test_kernel_death_costs_only_the_checks_that_caused_it(graded_examples):
     _, results = graded_examples["ivan"]
-    assert results["score"] == 18, "relu's two checks are lost; every check after them runs in a fresh kernel"
+    assert results["score"] == 20, "relu's two checks are lost; every check after them runs in a fresh kernel"
     assert results["extra_data"]["kernel_restarts"] >= 2, "each death is followed by a fresh kernel"
     assert "kernel died" in results["extra_data"]["failures"].values()
 

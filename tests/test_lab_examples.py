@@ -120,6 +120,29 @@ def test_the_answer_keys_sample_picture_shows_many_digits_and_reaches_the_feedba
     assert pictures[0]["png"][:100] in page, "the feedback shows it"
 
 
+def test_lab6s_conditional_picture_shows_the_asked_digit_in_each_column(graded):
+    """The conditional GAN's picture in the feedback: column k holds samples asked for digit k. Read back from the
+    answer key's PNG and classified, most columns read as their digit; a generator that ignores its label
+    (carmen) shows no such order."""
+    from PIL import Image
+
+    from autograder.checks.pictures import grid_tiles
+    from autograder.checks.sample_quality import CONDITIONAL_TITLE, load_reference_classifier, predict
+
+    def columns_read_as_their_digit(student: str) -> int:
+        pictures = [
+            p for p in graded("lab6_dcgan_cgan")[student]["extra_data"]["pictures"] if p["title"] == CONDITIONAL_TITLE
+        ]
+        assert len(pictures) == 1, f"{student}: one picture of the conditional samples"
+        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(pictures[0]["png"]))))
+        tiles = grid_tiles(image, 80, columns=10)[:, None] * 2 - 1
+        read = predict(tiles, load_reference_classifier())[0].argmax(axis=1).reshape(8, 10)
+        return sum(int(np.bincount(read[:, digit], minlength=10).argmax() == digit) for digit in range(10))
+
+    assert columns_read_as_their_digit(ANSWER_KEY) >= 8, "the answer key's columns show the digits asked for"
+    assert columns_read_as_their_digit("carmen") <= 4, "a generator that ignores its label: the columns are mixed"
+
+
 def confusion_shades(picture: dict) -> np.ndarray:
     """The 10 x 10 grey levels of a lab4 confusion picture (autograder/checks/pictures.confusion_png), read back
     from its PNG at the middle of each cell: 0 black (all of that row), 255 white (none)."""

@@ -33,7 +33,7 @@ DUE = NOW - timedelta(days=5)
 ON_TIME, LATE = DUE - timedelta(days=1), DUE + timedelta(days=4)
 EXPORTED_AT = datetime(2027, 1, 20, 9, 30, tzinfo=UTC)
 AUTOGRADED_CELLS = {  # each lab's autograded grade cells and their points (source/<lab>/<lab>.ipynb)
-    LAB1: {"test_activations": 12, "test_neuron": 3, "test_logic_gates": 3, "test_xor": 2},
+    LAB1: {"test_activations": 12, "test_neuron": 3, "test_logic_gates": 3, "test_truth_table": 2, "test_xor": 2},
     LAB2: {"test_basic_network": 4, "test_init": 6, "test_feedforward": 7, "test_vectorised": 2, "test_predict": 2},
 }
 WRITTEN = {LAB1: "xor_written", LAB2: "shared_weights_written"}
@@ -154,7 +154,7 @@ def test_the_canvas_csv_has_the_header_and_points_possible_row_canvas_import_exp
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", CANVAS_LAB1, LAB2], (
         f"Canvas's five identity columns, then each lab named as Canvas names its assignment: {rows[0]}"
     )
-    assert rows[1] == ["    Points Possible", "", "", "", "", "22", "23"], (
+    assert rows[1] == ["    Points Possible", "", "", "", "", "24", "23"], (
         f"the Points Possible row, as Canvas's export writes it, with each lab's points (code and written): {rows[1]}"
     )
     assert count == len(ROSTER) == len(rows) - 2, "one row per student of the roster, counted"
@@ -178,8 +178,8 @@ def test_each_canvas_score_is_nbgraders_score_less_the_late_penalty(course, canv
             assert float(cell) == max(0.0, score - penalty), (
                 f"{student}'s {lab}: autograded {auto} + manual {manual} - penalty {penalty}, got {cell}"
             )
-    assert scores["ada", LAB1][2] == 1.5 and float(by_id["48213"][5]) == 21.5, "ada's manual 1.5 points count"
-    assert scores["bob", LAB1][3] == 18.0 and by_id["48214"][5] == "0", "bob is late: 'zero' takes his 18 points"
+    assert scores["ada", LAB1][2] == 1.5 and float(by_id["48213"][5]) == 23.5, "ada's manual 1.5 points count"
+    assert scores["bob", LAB1][3] == 20.0 and by_id["48214"][5] == "0", "bob is late: 'zero' takes his 20 points"
     assert float(by_id["48213"][6]) == 15.0, "ada's lab2: 21 autograded points less the 6 of the failed test_init"
 
 
@@ -221,7 +221,7 @@ def test_moodle_gets_one_grading_worksheet_per_lab_with_its_columns_and_nbgrader
         ], f"{lab}: the columns of Moodle's own 'Download grading worksheet'"
         for (student, lms_id, _, email, *_), row in zip(ROSTER, rows[1:]):
             assert row[0] == f"Participant {lms_id}" and row[2] == email, f"{student}: Moodle's identifier, email"
-            assert row[5] == ("22.00" if lab == LAB1 else "23.00"), f"{lab}'s maximum grade: {row[5]}"
+            assert row[5] == ("24.00" if lab == LAB1 else "23.00"), f"{lab}'s maximum grade: {row[5]}"
             if (student, lab) not in scores:
                 assert row[3:5] == ["No submission", ""] and row[7:] == ["-", "-", ""], (
                     f"{student} handed in no {lab}: no grade, and '-' as its time so that Moodle keeps its own"
@@ -243,12 +243,12 @@ def test_moodle_feedback_sums_up_the_grade_and_escapes_html(moodle):
     _, _, worksheets, _ = moodle
     comments = {row[0]: row[9] for row in worksheets[LAB1][1:]}
     ada, bob = comments["Participant 48213"], comments["Participant 48214"]
-    assert ada.startswith("autograded 20/20, manual 1.5, late penalty -0"), f"the score's parts first: {ada}"
+    assert ada.startswith("autograded 22/22, manual 1.5, late penalty -0"), f"the score's parts first: {ada}"
     assert '&lt;script&gt;alert("x")&lt;/script&gt; Clear argument &amp; a good picture' in ada, (
         f"the instructor's comment, its HTML escaped (Moodle shows comments as HTML): {ada}"
     )
     assert "feedback page: feedback/ada/lab1_neuron/lab1_neuron.html" in ada, "where ada's feedback page is"
-    assert bob.startswith("autograded 18/20, manual 0 (written answers still to be graded), late penalty -18"), bob
+    assert bob.startswith("autograded 20/22, manual 0 (written answers still to be graded), late penalty -20"), bob
     assert "xor is right (wrong answer): xor(1, 1) gives 1 &lt;img src=x onerror=alert(1)&gt;" in bob, (
         f"the failed check, its reason and its message, escaped: {bob}"
     )

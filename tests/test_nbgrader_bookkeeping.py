@@ -127,7 +127,7 @@ def test_formgrader_counts_every_kit_graded_submission_as_autograded(course):
         "formgrader lists a submission as needing autograding unless nbgrader's bookkeeping is complete"
     )
     scores = {s["student"]: s["score"] for s in api.get_submissions(LAB)}
-    assert scores == {"alice": 20.0, "bob": 19.0, "carol": 20.0}, f"formgrader's scores: {scores}"
+    assert scores == {"alice": 22.0, "bob": 21.0, "carol": 22.0}, f"formgrader's scores: {scores}"
 
 
 def test_nbgraders_export_shows_the_late_penalty_of_the_late_submission_only(course, tmp_path):
@@ -135,11 +135,11 @@ def test_nbgraders_export_shows_the_late_penalty_of_the_late_submission_only(cou
     nbgrader(settings.root, "export", f"--to={tmp_path / 'grades.csv'}")
     rows = {row["student_id"]: row for row in csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8"))}
     penalties = {student: float(row["late_submission_penalty"]) for student, row in rows.items()}
-    assert penalties == {"alice": 0.0, "bob": 19.0, "carol": 0.0}, (
-        f"penalty_method 'zero' takes bob's 19 points (4 days late) and nothing of the others: {penalties}"
+    assert penalties == {"alice": 0.0, "bob": 21.0, "carol": 0.0}, (
+        f"penalty_method 'zero' takes bob's 21 points (4 days late) and nothing of the others: {penalties}"
     )
     assert float(rows["bob"]["score"]) == 0.0, "nbgrader's score of a late submission under 'zero' is 0"
-    assert results_of(settings, "bob")["extra_data"]["late_penalty"] == 19.0, "results.json records the penalty"
+    assert results_of(settings, "bob")["extra_data"]["late_penalty"] == 21.0, "results.json records the penalty"
     assert "after the due date" in results_of(settings, "bob")["output"], "and the student reads why"
 
 
@@ -169,7 +169,7 @@ def test_a_manual_score_given_in_formgrader_is_kept_when_the_lab_is_regraded(cou
         grade = gradebook.find_grade("xor_written", LAB, LAB, "alice")
         kept, waiting = grade.manual_score, grade.needs_manual_grade
         score = gradebook.find_submission(LAB, "alice").score
-    assert (kept, waiting, score) == (1.5, False, 21.5), (
+    assert (kept, waiting, score) == (1.5, False, 23.5), (
         f"the written answer's 1.5 points survive the regrade: manual {kept}, needs grading {waiting}, total {score}"
     )
 
@@ -203,7 +203,7 @@ def test_nbgraders_autograde_command_grades_through_the_kit_in_the_sandbox(cours
     nbgrader(settings.root, "autograde", LAB, "--student=dave", "--force")
     results = results_of(settings, "dave")
     assert results["extra_data"]["sandboxed"] is True, "nbgrader's autograde ran the kit's sandboxed grading"
-    assert results["score"] == 19.0, f"dave's step(0) bug loses one point, got {results['score']}"
+    assert results["score"] == 21.0, f"dave's step(0) bug loses one point, got {results['score']}"
     nb = nbformat.read(os.path.join(settings.layout.autograded_dir("dave", LAB), LAB + ".ipynb"), as_version=4)
     assert HEADER.split(":")[0] in json.dumps(nb), "the notebook nbgrader leaves is the kit's, with the verdicts"
     assert "dave" in nbgrader_api(settings).get_autograded_students(LAB), "formgrader: dave is autograded"
@@ -216,7 +216,7 @@ def test_the_kits_csv_never_overwrites_nbgraders_grades_csv(course, tmp_path):
     said = kit(settings.root, "export", cwd=str(tmp_path)).stdout
     assert "autograder_grades.csv" in said and open(tmp_path / "grades.csv", encoding="utf-8").read() == before
     rows = list(csv.DictReader(open(tmp_path / "autograder_grades.csv", encoding="utf-8")))
-    assert {row["student"]: float(row["late_penalty"]) for row in rows}["bob"] == 19.0, "the kit's CSV: penalty too"
+    assert {row["student"]: float(row["late_penalty"]) for row in rows}["bob"] == 21.0, "the kit's CSV: penalty too"
 
 
 def test_a_file_that_is_no_notebook_gets_a_page_in_formgrader_that_says_why(course):

@@ -335,7 +335,7 @@ def test_attack_gets_exactly_the_reasons_of_what_it_did(red_team, attack):
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_answer_key_graded_right_after_the_attack_scores_full_marks(red_team, attack):
     results = red_team.graded[attack + "_ok"]
-    assert results["score"] == results["max_score"] == 20, f"after {attack}: {failed_checks(results)}"
+    assert results["score"] == results["max_score"] == 22, f"after {attack}: {failed_checks(results)}"
 
 
 def test_network_is_unreachable(red_team):
@@ -363,7 +363,7 @@ def test_nothing_is_written_outside_the_scratch_folder(red_team):
 def test_the_daemon_is_gone_and_results_stay_as_graded(red_team):
     time.sleep(max(0.0, red_team.finished + 6 - time.time()))
     path = red_team.settings.path("autograded", "daemon", "lab1_neuron", "results.json")
-    assert json.load(open(path, encoding="utf-8"))["score"] == red_team.graded["daemon"]["score"] == 20
+    assert json.load(open(path, encoding="utf-8"))["score"] == red_team.graded["daemon"]["score"] == 22
 
 
 def sandbox_processes(settings) -> dict[int, str]:
@@ -384,7 +384,7 @@ def test_other_processes_and_the_graders_environment_are_invisible(red_team):
 def test_sockets_cannot_be_swapped(red_team):
     printed = outputs_of(red_team.settings, "socket_swap")
     assert "SWAPPED" not in printed and "PermissionError" in printed, printed
-    assert red_team.graded["socket_swap"]["score"] == 20
+    assert red_team.graded["socket_swap"]["score"] == 22
 
 
 def test_kernel_name_in_metadata_does_not_escape_the_sandbox(red_team):

@@ -122,7 +122,7 @@ def cells(results: dict, status: str) -> list[dict]:
 @pytest.mark.parametrize("attack", [variant.student for variant in ATTACKS])
 def test_answer_key_graded_after_a_resource_attack_scores_full_marks(batch, attack):
     results = batch.graded[attack + "_ok"]
-    assert results["score"] == results["max_score"] == 20, f"after {attack}: {failed_checks(results)}"
+    assert results["score"] == results["max_score"] == 22, f"after {attack}: {failed_checks(results)}"
 
 
 def test_an_output_flood_over_many_cells_stops_at_the_submissions_output_limit(batch):
@@ -133,7 +133,7 @@ def test_an_output_flood_over_many_cells_stops_at_the_submissions_output_limit(b
     ]
     skipped = cells(results, "skipped")
     assert len(skipped) == 1 and "output passed its limit" in skipped[0]["message"], skipped
-    assert results["score"] == 20, "the answer key's cells ran before the flood"
+    assert results["score"] == 22, "the answer key's cells ran before the flood"
     path = batch.settings.path("autograded", "output_flood", "lab1_neuron", "lab1_neuron.ipynb")
     written = os.path.getsize(path)
     submitted = os.path.getsize(batch.settings.path("submitted", "output_flood", "lab1_neuron", "lab1_neuron.ipynb"))
@@ -157,7 +157,7 @@ def test_an_output_message_larger_than_the_iopub_limit_is_refused_as_it_arrives(
     assert len(refused) == 1 and "an output message larger than" in refused[0]["message"], results["extra_data"][
         "cells"
     ]
-    assert results["score"] == 20, "the kernel is stopped, and the notebook runs again without that cell"
+    assert results["score"] == 22, "the kernel is stopped, and the notebook runs again without that cell"
 
 
 def test_the_graders_memory_stays_bounded_through_the_attacks(batch):

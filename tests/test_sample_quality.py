@@ -1,5 +1,6 @@
 """The reference classifier and the sample-quality measures the grader judges GAN samples with."""
 
+import importlib.util
 import os
 import sys
 
@@ -9,8 +10,11 @@ import torch
 
 from autograder.checks.sample_quality import (
     assess,
+    assess_conditional,
     class_coverage,
+    conditional_shortfall,
     digit_features,
+    digits_drawn,
     frechet_distance,
     inception_score,
     likely_causes,
@@ -169,3 +173,42 @@ def test_the_picture_of_a_collapsed_generator_shows_one_digit_and_of_varied_samp
     varied = to_model_range(split.test_images[:64]).numpy()
     labels = labels_in_the_picture(varied, split, classifier)
     assert len(set(labels.tolist())) == 10, f"varied samples' picture shows every digit, read as {labels}"
+
+
+def lab6_bars() -> dict:
+    """THRESHOLDS of lab6's conditional sample checks (grading_tests/lab6_dcgan_cgan/test_train_cgan.py)."""
+    path = os.path.join(KIT, "grading_tests", "lab6_dcgan_cgan", "test_train_cgan.py")
+    spec = importlib.util.spec_from_file_location("lab6_cgan_checks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.THRESHOLDS
+
+
+ORIGINAL = {"copied_share": 0.0, "unchanged_share": 0.0}
+
+
+def test_real_digits_asked_as_their_labels_pass_every_conditional_measure_and_shuffled_labels_fail_the_labels(
+    split, classifier, held_out_features
+):
+    """Real training digits, "asked for" as their own labels, are what a perfect conditional generator makes: read
+    as asked, near real images of their digit; the same digits with the labels shuffled are as realistic but
+    ignore what was asked, the mark of a generator that ignores its label."""
+    bars = lab6_bars()
+    images, labels = training_digits(split), split.train_labels[:2000]
+    right = {**assess_conditional(images, labels, classifier, held_out_features, split.test_labels), **ORIGINAL}
+    assert right["conditional_accuracy"] > 0.97 and min(right["digit_accuracies"]) > 0.9, right["digit_accuracies"]
+    assert digits_drawn(right, bars["min_digit_accuracy"]) == 10
+    assert np.mean(right["class_frechet_distances"]) < 60, right["class_frechet_distances"]
+    for aspect in ("asked", "digits", "realism"):
+        assert conditional_shortfall(right, bars, aspect) is None, f"real digits should pass {aspect}"
+    shuffled = np.random.default_rng(0).permutation(labels)
+    wrong = {**assess_conditional(images, shuffled, classifier, held_out_features, split.test_labels), **ORIGINAL}
+    assert wrong["conditional_accuracy"] < 0.15, wrong["conditional_accuracy"]
+    within = np.mean(wrong["class_frechet_distances"])
+    assert within > bars["class_frechet_distance"], f"shuffled labels: far from each digit's real images, {within:.0f}"
+    assert "the label does not steer the generator" in conditional_shortfall(wrong, bars, "asked")
+    assert digits_drawn(wrong, bars["min_digit_accuracy"]) == 0, wrong["digit_accuracies"]
+    assert "intra-class Fréchet distance" in conditional_shortfall(wrong, bars, "digits")
+    assert conditional_shortfall(wrong, bars, "realism") is None, "shuffled labels: the images are still real"
+    copied = {**right, "copied_share": 0.5}
+    assert "copies of real images" in conditional_shortfall(copied, bars, "realism"), "copies fail every aspect"

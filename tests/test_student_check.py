@@ -19,7 +19,7 @@ from autograder.grading.public_checks import HELPER_NAME, helper_source, public_
 
 LAB = "lab1_neuron"
 RELEASE = os.path.join(KIT, "release", LAB)
-PUBLIC_TESTS = ("test_activations", "test_neuron", "test_logic_gates", "test_xor")
+PUBLIC_TESTS = ("test_activations", "test_neuron", "test_logic_gates", "test_truth_table", "test_xor")
 # A student's install of the kit: the package without a course_config.py of its own, no --config, no
 # $AUTOGRADER_CONFIG. Here: the kit's venv with config.KIT pointed at a folder that holds none.
 NO_COURSE = (
@@ -94,7 +94,7 @@ def test_check_in_a_fetched_assignment_folder_without_a_course_runs_every_public
     assert stub_check.returncode == 1, f"the stub fails its public checks: exit 1 expected\n{stub_check.stderr}"
     for test in PUBLIC_TESTS:
         assert f"not attempted  {test}" in stub_check.stdout, f"a verdict line for {test}:\n{stub_check.stdout}"
-    assert "4 of 4 public checks failed (4 not attempted)" in stub_check.stdout, stub_check.stdout
+    assert "5 of 5 public checks failed (5 not attempted)" in stub_check.stdout, stub_check.stdout
 
 
 def test_check_never_shows_a_hidden_check(stub_check):
@@ -108,6 +108,7 @@ def test_the_stubs_verdicts_name_the_function_that_still_raises(stub_check):
         "not attempted  test_activations: step still raises NotImplementedError",
         "not attempted  test_neuron: BasicNeuron.__init__ still raises NotImplementedError",
         "not attempted  test_logic_gates: `or_neuron` is not defined in the notebook",
+        "not attempted  test_truth_table: truth_table still raises NotImplementedError",
         "not attempted  test_xor: xor still raises NotImplementedError",
     ):
         assert line in stub_check.stdout, f"expected {line!r} in:\n{stub_check.stdout}"
@@ -121,7 +122,7 @@ def test_the_notebook_alone_in_an_empty_folder_is_checked_by_its_own_public_cell
     assert f"no {HELPER_NAME} of {LAB} was found beside the notebook" in run.stdout, (
         "it says where the checks came from"
     )
-    assert "public checks passed (4/4); the autograder runs more checks when it grades" in run.stdout, run.stdout
+    assert "public checks passed (5/5); the autograder runs more checks when it grades" in run.stdout, run.stdout
     assert "all passed" not in run.stdout.lower(), "never 'all passed': the hidden checks run only at grading"
 
 
@@ -156,7 +157,7 @@ def test_check_takes_the_labs_cell_time_limit_from_the_notebooks_metadata(tmp_pa
     nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
     run = student_autograder(fetched(tmp_path / LAB, nb), "check", f"{LAB}.ipynb")
     assert "note: cell 3 failed: timeout" in run.stdout, f"the endless cell stops after 1 s:\n{run.stdout}"
-    assert run.returncode == 0 and "public checks passed (4/4)" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 0 and "public checks passed (5/5)" in run.stdout, run.stdout + run.stderr
 
 
 def test_instructor_commands_without_a_course_still_say_how_to_name_one(tmp_path):
@@ -194,11 +195,14 @@ def test_check_in_the_notebook_prints_a_verdict_per_check(tmp_path):
         "1 of 1 public checks failed (1 not attempted)\n"
     ), printed[0]
     assert "FAILED  test_activations: relu(-2) should be 0\npassed  test_neuron\n" in printed[1], printed[1]
-    assert "1 of 4 public checks failed" in printed[1], printed[1]
+    assert "1 of 5 public checks failed" in printed[1], printed[1]
     assert printed[2].startswith("passed  test_neuron\n\npublic checks passed (1/1); the autograder runs more"), (
         printed[2]
     )
-    assert "no exercise 'nope' in lab1_neuron: use one of 'activations', 'neuron', 'logic_gates', 'xor'" in printed[2]
+    assert (
+        "no exercise 'nope' in lab1_neuron: use one of 'activations', 'neuron', 'logic_gates', 'truth_table', 'xor'"
+        in printed[2]
+    )
 
 
 def load_helper(lab: str):
@@ -266,4 +270,4 @@ def test_check_needs_nothing_of_the_grading_stack(tmp_path):
         timeout=120,
     )
     assert "not a student install" not in run.stderr, f"check imported the grading stack:\n{run.stderr}"
-    assert run.returncode == 1 and "4 of 4 public checks failed" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 1 and "5 of 5 public checks failed" in run.stdout, run.stdout + run.stderr

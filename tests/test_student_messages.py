@@ -40,6 +40,7 @@ STUB_MESSAGES = {
     "test_leaky_relu_on_arrays": "leaky_relu " + STUB_HINT + " (in your cell 'activations', line ",
     "test_or_neuron": "`or_neuron` is not defined: your cell 'logic_gates' " + STUB_HINT,
     "test_neuron_keeps_its_weights_and_bias": "BasicNeuron.__init__ " + STUB_HINT + " (in your cell 'neuron', line ",
+    "test_truth_table_order": "truth_table " + STUB_HINT + " (in your cell 'truth_table', line ",
     "test_xor_truth_table": "xor " + STUB_HINT + " (in your cell 'xor', line ",
 }
 

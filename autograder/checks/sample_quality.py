@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.checks.pictures import digits_png
+from autograder.checks.pictures import digit_grid, digits_png, png
 
 KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REFERENCE_WEIGHTS = os.path.join(KIT, "data", "reference_classifier", "classifier.pt")
@@ -251,18 +251,9 @@ def shortfall(report, thresholds, aspect) -> str | None:
     if causes:
         yours += ". " + causes
     if "max_copied_share" in t:  # a generator that copies images, or ignores its noise, fails every aspect
-        if report["copied_share"] > t["max_copied_share"]:
-            return (
-                f"{report['copied_share']:.0%} of your generator's samples are copies of real images (within "
-                f"{t['copy_distance']} RMS of one): a GAN makes new images, it does not hand back the data it "
-                f"was trained on (at most {t['max_copied_share']:.0%} may be that close)"
-            )
-        if report["unchanged_share"] > t["max_copied_share"]:
-            return (
-                f"{report['unchanged_share']:.0%} of your generator's images stay the same when its noise z "
-                f"changes: a generator's image should depend on its noise (at most "
-                f"{t['max_copied_share']:.0%} may stay within {t['copy_distance']} RMS)"
-            )
+        copied = copies_shortfall(report, t)
+        if copied:
+            return copied
     if aspect == "digits":
         if report["inception_score"] >= t["inception_score"] and report["mean_confidence"] >= t["mean_confidence"]:
             return None
@@ -308,3 +299,132 @@ def draw_samples(picture, samples, real_images, report, thresholds) -> None:
     [-1, 1] beside 64 real digits (uint8 (M, 28, 28)), captioned with the measures and their bars."""
     real = np.asarray(real_images, dtype=np.float32) / 255
     picture(SAMPLES_TITLE, digits_png((np.asarray(samples) + 1) / 2, real), measures_caption(report, thresholds))
+
+
+# --- a conditional generator: samples drawn for asked digits --------------------------------------------------
+
+
+def digit_accuracies(probabilities, asked):
+    """For each digit k, the share of the samples asked to show k that the classifier reads as k: an array (10,)
+    (NaN for a digit never asked). probabilities (N, 10); asked: int (N,)."""
+    read, asked = probabilities.argmax(axis=1), np.asarray(asked)
+    return np.array([(read[asked == k] == k).mean() if (asked == k).any() else np.nan for k in range(CLASSES)])
+
+
+def class_frechet_distances(features, asked, real_features, real_labels):
+    """For each digit k, the Fréchet distance between the features of the samples asked to show k and those of
+    the real digits k: an array (10,). features (N, 128), asked int (N,); real_features (M, 128), real_labels (M,)."""
+    asked, real_labels = np.asarray(asked), np.asarray(real_labels)
+    return np.array([frechet_distance(features[asked == k], real_features[real_labels == k]) for k in range(CLASSES)])
+
+
+def assess_conditional(samples, asked, classifier, real_features, real_labels):
+    """The measures of a conditional generator's images (N, 1, 28, 28) in [-1, 1] drawn for the digits `asked`
+    (int (N,)), against the features (M, 128) and labels (M,) of real digits: `assess`'s, and
+    "conditional_accuracy" (the share read as the asked digit), "digit_accuracies" (10 shares, one per digit) and
+    "class_frechet_distances" (10 distances, each digit's samples to the real images of that digit)."""
+    probabilities, features = predict(samples, classifier)
+    accuracies = digit_accuracies(probabilities, asked)
+    return {
+        "background": background_level(samples),
+        "mean_confidence": mean_confidence(probabilities),
+        "class_coverage": class_coverage(probabilities),
+        "class_histogram": class_histogram(probabilities).tolist(),
+        "inception_score": inception_score(probabilities),
+        "frechet_distance": frechet_distance(features, real_features),
+        "conditional_accuracy": float((probabilities.argmax(axis=1) == np.asarray(asked)).mean()),
+        "digit_accuracies": accuracies.tolist(),
+        "class_frechet_distances": class_frechet_distances(features, asked, real_features, real_labels).tolist(),
+    }
+
+
+def digits_drawn(report, min_accuracy) -> int:
+    """How many digits an `assess_conditional` report's samples show as asked in at least `min_accuracy` of the
+    samples asked for them (0..10): a generator that ignores its label shows none, one that drops a digit 9."""
+    return int(sum(accuracy >= min_accuracy for accuracy in report["digit_accuracies"]))
+
+
+def copies_shortfall(report, thresholds) -> str | None:
+    """Why samples fail every sample check when they copy real images or ignore the noise (`originality`'s
+    shares over thresholds["max_copied_share"]), else None."""
+    t = thresholds
+    if report["copied_share"] > t["max_copied_share"]:
+        return (
+            f"{report['copied_share']:.0%} of your generator's samples are copies of real images (within "
+            f"{t['copy_distance']} RMS of one): a GAN makes new images, it does not hand back the data it "
+            f"was trained on (at most {t['max_copied_share']:.0%} may be that close)"
+        )
+    if report["unchanged_share"] > t["max_copied_share"]:
+        return (
+            f"{report['unchanged_share']:.0%} of your generator's images stay the same when its noise z "
+            f"changes: a generator's image should depend on its noise (at most "
+            f"{t['max_copied_share']:.0%} may stay within {t['copy_distance']} RMS)"
+        )
+    return None
+
+
+def conditional_summary(report) -> str:
+    """One line of an `assess_conditional` report, for a check's failure message."""
+    shares = ", ".join(f"{digit}: {share:.0%}" for digit, share in enumerate(report["digit_accuracies"]))
+    return (
+        f"read as the asked digit: {report['conditional_accuracy']:.0%} overall ({shares}); Fréchet distance "
+        f"{report['frechet_distance']:.1f} overall, {np.mean(report['class_frechet_distances']):.1f} within the digits "
+        f"(the mean of {', '.join(f'{d:.0f}' for d in report['class_frechet_distances'])})"
+    )
+
+
+def conditional_shortfall(report, thresholds, aspect) -> str | None:
+    """Why an `assess_conditional` report (with `originality`'s shares) misses the thresholds of one aspect, or
+    None. aspect: "asked" (conditional_accuracy), "digits" (digits_drawn: how many digits must be read as asked in
+    at least min_digit_accuracy of their samples; class_frechet_distance: the bar of the mean over the digits of
+    each digit's samples' distance to real images of that digit, the intra-class Fréchet distance) or "realism"
+    (frechet_distance, all samples)."""
+    copied = copies_shortfall(report, thresholds)
+    if copied:
+        return copied
+    t, yours = thresholds, f"your conditional generator's samples: {conditional_summary(report)}"
+    if report["conditional_accuracy"] < 0.2:
+        yours += (
+            ". Samples that are digits but rarely the asked ones mean the label does not steer the generator: check "
+            "that G uses its labels, that D is given the labels of the images it judges (the real images' own, "
+            "the fakes' asked ones) in both steps"
+        )
+    if aspect == "asked":
+        if report["conditional_accuracy"] >= t["conditional_accuracy"]:
+            return None
+        return f"at least {t['conditional_accuracy']:.0%} of the samples should be read as the digit asked for; {yours}"
+    if aspect == "digits":
+        drawn = digits_drawn(report, t["min_digit_accuracy"])
+        within = float(np.mean(report["class_frechet_distances"]))
+        if drawn >= t["digits_drawn"] and within <= t["class_frechet_distance"]:
+            return None
+        return (
+            f"at least {t['digits_drawn']} of the ten digits should each be read as asked in {t['min_digit_accuracy']:.0%} "
+            f"or more of the samples asked for it (yours: {drawn}), and each digit's samples should lie near real "
+            f"images of that digit: a mean over the ten digits of at most {t['class_frechet_distance']:.0f} (the "
+            f"intra-class Fréchet distance; yours {within:.1f}); {yours}"
+        )
+    if aspect == "realism":
+        if report["frechet_distance"] <= t["frechet_distance"]:
+            return None
+        return f"the Fréchet distance to real digits should be at most {t['frechet_distance']:.0f}; {yours}"
+    raise ValueError(f"unknown aspect {aspect!r}")
+
+
+CONDITIONAL_TITLE = "Your conditional generator's samples: column k was asked for digit k"
+
+
+def draw_conditional_samples(picture, samples, asked, report, thresholds) -> None:
+    """The conditional checks' picture: 8 samples (N, 1, 28, 28) in [-1, 1] of each asked digit (`asked`, int
+    (N,)), one column per digit, captioned with the measures and their bars."""
+    asked = np.asarray(asked)
+    order = np.concatenate([np.flatnonzero(asked == k)[:8] for k in range(CLASSES)]).reshape(CLASSES, -1).T.ravel()
+    t = thresholds
+    caption = (
+        f"read as the asked digit: {report['conditional_accuracy']:.0%} (the bar: at least "
+        f"{t['conditional_accuracy']:.0%}); digits read as asked in {t['min_digit_accuracy']:.0%} or more of their "
+        f"samples: {digits_drawn(report, t['min_digit_accuracy'])} (at least {t['digits_drawn']}); Fréchet distance "
+        f"{report['frechet_distance']:.1f} (at most {t['frechet_distance']:.0f}), within the digits "
+        f"{np.mean(report['class_frechet_distances']):.1f} (at most {t['class_frechet_distance']:.0f})"
+    )
+    picture(CONDITIONAL_TITLE, png(digit_grid((np.asarray(samples)[order] + 1) / 2, columns=CLASSES)), caption)

@@ -50,6 +50,12 @@ PUBLIC_CHECKS_JSON = r'''
    "source": "# Public tests for the logic-gate neurons (a first check; the autograder runs more).\ntruth_tables = {\n    \"or_neuron\": (or_neuron, {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 1}),\n    \"and_neuron\": (and_neuron, {(0, 0): 0, (0, 1): 0, (1, 0): 0, (1, 1): 1}),\n    \"nand_neuron\": (nand_neuron, {(0, 0): 1, (0, 1): 1, (1, 0): 1, (1, 1): 0}),\n}\nfor name, (gate, table) in truth_tables.items():\n    assert isinstance(gate, BasicNeuron), f\"{name} should be a BasicNeuron\"\n    for (x1, x2), expected in table.items():\n        got = int(gate.feedforward(np.array([x1, x2])))\n        assert got == expected, f\"{name}.feedforward([{x1}, {x2}]) should be {expected}, got {got}\"\n\nprint(\"All public logic-gate tests passed.\")"
   },
   {
+   "test": "test_truth_table",
+   "exercise": "truth_table",
+   "points": 2.0,
+   "source": "# Public tests for truth_table (a first check; the autograder runs more).\nclass TableNeuron:\n    \"\"\"A stand-in for a neuron: feedforward([x1, x2]) returns table[(x1, x2)] as a 0-d array, as your step does.\"\"\"\n\n    def __init__(self, table):\n        self.table = table\n\n    def feedforward(self, inputs):\n        x1, x2 = (int(value) for value in inputs)\n        return np.asarray(float(self.table[(x1, x2)]))\n\n\nx1_neuron = TableNeuron({(0, 0): 0, (0, 1): 0, (1, 0): 1, (1, 1): 1})  # outputs x1, whatever x2 is\ntable = truth_table(x1_neuron)\nassert isinstance(table, list) and len(table) == 4, f\"truth_table should return a list of 4 outputs, got {table!r}\"\nassert all(type(value) is int for value in table), \\\n    f\"every entry should be a Python int (convert with int(...)), got {[type(value).__name__ for value in table]}\"\nassert table == [0, 0, 1, 1], \\\n    f\"a neuron that outputs x1 should give [0, 0, 1, 1] (inputs (0, 0), (0, 1), (1, 0), (1, 1)), got {table}\"\nx2_neuron = TableNeuron({(0, 0): 0, (0, 1): 1, (1, 0): 0, (1, 1): 1})  # outputs x2\ntable = truth_table(x2_neuron)\nassert table == [0, 1, 0, 1], f\"a neuron that outputs x2 should give [0, 1, 0, 1], got {table}\"\n\nprint(\"All public truth_table tests passed.\")"
+  },
+  {
    "test": "test_xor",
    "exercise": "xor",
    "points": 2.0,

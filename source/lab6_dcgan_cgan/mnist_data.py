@@ -1,0 +1,1 @@
+../lab4_mnist/mnist_data.py
