@@ -169,7 +169,11 @@ def assess(samples, classifier, real_features):
     Returns {"mean_confidence", "class_coverage", "class_histogram" (list of 10 shares), "frechet_distance",
     "inception_score", "background"}.
     """
-    probabilities, features = predict(samples, classifier)
+    return measures_of(samples, *predict(samples, classifier), real_features)
+
+
+def measures_of(samples, probabilities, features, real_features) -> dict:
+    """`assess`'s measures of images (N, 1, 28, 28) from the classifier's probabilities (N, 10) and features (N, 128)."""
     return {
         "background": background_level(samples),
         "mean_confidence": mean_confidence(probabilities),
@@ -324,16 +328,10 @@ def assess_conditional(samples, asked, classifier, real_features, real_labels):
     "conditional_accuracy" (the share read as the asked digit), "digit_accuracies" (10 shares, one per digit) and
     "class_frechet_distances" (10 distances, each digit's samples to the real images of that digit)."""
     probabilities, features = predict(samples, classifier)
-    accuracies = digit_accuracies(probabilities, asked)
     return {
-        "background": background_level(samples),
-        "mean_confidence": mean_confidence(probabilities),
-        "class_coverage": class_coverage(probabilities),
-        "class_histogram": class_histogram(probabilities).tolist(),
-        "inception_score": inception_score(probabilities),
-        "frechet_distance": frechet_distance(features, real_features),
+        **measures_of(samples, probabilities, features, real_features),
         "conditional_accuracy": float((probabilities.argmax(axis=1) == np.asarray(asked)).mean()),
-        "digit_accuracies": accuracies.tolist(),
+        "digit_accuracies": digit_accuracies(probabilities, asked).tolist(),
         "class_frechet_distances": class_frechet_distances(features, asked, real_features, real_labels).tolist(),
     }
 
